@@ -1,0 +1,45 @@
+"""The `accompanist` command line: one sub-command per module in ``accompanist.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from accompanist import __version__
+from accompanist.errors import AccompanistError
+
+# Each module has register(subparsers), which adds its parser and sets `func(args) -> int`.
+COMMANDS = ("harmonize", "live", "repl", "train", "eval", "bench", "ports")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="accompanist",
+        description="Backing chords for a melody: from a MIDI file, a MIDI keyboard, or a REPL.",
+    )
+    parser.add_argument("--version", action="version", version=f"accompanist {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = import_module(f"accompanist.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"accompanist.commands.{name}":
+                continue  # a command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AccompanistError as exc:
+        print(f"accompanist: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("accompanist: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

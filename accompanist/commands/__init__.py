@@ -1,0 +1,1 @@
+"""Sub-commands of the `accompanist` command line, one module each."""

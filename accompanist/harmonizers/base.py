@@ -1,0 +1,69 @@
+"""The one Harmonizer interface that every model family implements.
+
+Offline: ``harmonize(melody)`` gives one Harte label per beat, and may look at the whole
+melody. Causal: ``harmonize(melody, causal=True)`` gives, for each beat, the label a live
+session would give having heard only the melody up to and including that beat; it must
+agree with ``reset()`` followed by one ``step(frame)`` per beat.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from accompanist import chords
+from accompanist.melody import BeatFrame, Melody
+
+
+class Harmonizer(ABC):
+    """A trained model family instance. Subclasses set ``family`` and implement the abstract methods."""
+
+    family: ClassVar[str]
+
+    # ---- offline -----------------------------------------------------------------------
+    @abstractmethod
+    def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
+        """(n_beats, VOCAB_SIZE) chord probabilities per beat (rows sum to 1)."""
+
+    def predict(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
+        """Chord indices per beat; the default takes the most probable chord of each beat."""
+        return self.probabilities(melody, causal=causal, seed=seed).argmax(axis=1)
+
+    def harmonize(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> list[str]:
+        """One Harte chord label per beat."""
+        return [chords.to_label(int(i)) for i in self.predict(melody, causal=causal, seed=seed)]
+
+    # ---- live --------------------------------------------------------------------------
+    @abstractmethod
+    def reset(self, seed: int | None = None) -> None:
+        """Start a new streaming session."""
+
+    @abstractmethod
+    def step_index(self, frame: BeatFrame) -> int:
+        """Advance the session by one beat of melody; return the chord index for that beat."""
+
+    def step(self, frame: BeatFrame) -> str:
+        """Advance the session by one beat; return its Harte chord label."""
+        return chords.to_label(self.step_index(frame))
+
+    # ---- persistence -------------------------------------------------------------------
+    @abstractmethod
+    def state(self) -> dict[str, Any]:
+        """Config and weights as plain values and tensors, for the checkpoint."""
+
+    @classmethod
+    @abstractmethod
+    def from_state(cls, state: dict[str, Any], device: str = "cpu") -> Harmonizer:
+        """Rebuild from ``state()``'s output."""
+
+    def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
+        from accompanist.checkpoint import save_checkpoint
+
+        save_checkpoint(path, self.family, self.state(), meta or getattr(self, "meta", {}))
+
+    def to(self, device: str) -> Harmonizer:
+        """Move to a torch device; families without torch weights ignore this."""
+        return self
