@@ -1,0 +1,141 @@
+"""Training data: the Bach chorales as melody, one chord per beat and SATB voices, cached.
+
+``load_chorales()`` parses music21's corpus once (on every core) and caches the result as one
+``.npz`` file under ``$ACCOMPANIST_CACHE`` (default ``~/.cache/accompanist``), so later runs
+take a second. ``split_pieces`` applies the committed melody-grouped split; ``augment`` adds
+transposed copies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from accompanist import chords
+from accompanist.errors import DataError
+from accompanist.labeling import label_voices
+from accompanist.melody import REST, Melody
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One harmonized melody: melody, chord index per beat, and S/A/T/B pitch per beat onset."""
+
+    id: str
+    tune: str
+    melody: Melody
+    chords: np.ndarray
+    satb: np.ndarray
+
+    def transpose(self, semitones: int) -> Piece:
+        satb = np.where(self.satb >= 0, self.satb + semitones, REST).astype(np.int16)
+        return replace(
+            self,
+            melody=self.melody.transpose(semitones),
+            chords=chords.transpose(self.chords, semitones).astype(np.int16),
+            satb=satb,
+        )
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("ACCOMPANIST_CACHE", Path.home() / ".cache" / "accompanist"))
+
+
+def _cache_file() -> Path:
+    import music21
+
+    return cache_dir() / f"chorales-v{CACHE_VERSION}-m21-{music21.__version__}.npz"
+
+
+def _to_piece(parsed, tune: str = "") -> Piece:
+    melody = Melody(parsed.voices[0].copy(), parsed.onsets.copy(), parsed.bar_pos.copy())
+    satb = parsed.voices[:, ::4].T.astype(np.int16)
+    return Piece(parsed.id, tune or parsed.id, melody, label_voices(parsed.voices), satb)
+
+
+def _parse_all(ids: list[str], progress: bool) -> list:
+    from tqdm import tqdm
+
+    from accompanist.data.chorales import parse_chorale
+
+    with get_context("spawn").Pool(os.cpu_count() or 1) as pool:
+        it = pool.imap(parse_chorale, ids, chunksize=4)
+        return list(tqdm(it, total=len(ids), desc="parsing chorales", disable=not progress, leave=False))
+
+
+def _save_cache(path: Path, parsed: list) -> None:
+    arrays = {}
+    for i, p in enumerate(parsed):
+        arrays[f"v{i}"], arrays[f"o{i}"], arrays[f"b{i}"] = p.voices, p.onsets, p.bar_pos
+    arrays["ids"] = np.array(json.dumps([p.id for p in parsed]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    with os.fdopen(fd, "wb") as f:
+        np.savez_compressed(f, **arrays)
+    os.replace(tmp, path)
+
+
+def _load_cache(path: Path) -> list:
+    from accompanist.data.chorales import ParsedChorale
+
+    with np.load(path) as z:
+        ids = json.loads(str(z["ids"]))
+        return [ParsedChorale(cid, z[f"v{i}"], z[f"o{i}"], z[f"b{i}"]) for i, cid in enumerate(ids)]
+
+
+def load_parsed(progress: bool = True) -> list:
+    """The parsed chorales (voices on the 16th grid), from the cache or built once."""
+    path = _cache_file()
+    if path.is_file():
+        return _load_cache(path)
+    from accompanist.data.chorales import chorale_ids
+
+    start = time.perf_counter()
+    try:
+        parsed = _parse_all(chorale_ids(), progress)
+    except Exception as exc:
+        raise DataError(f"could not parse music21's chorale corpus: {exc}") from exc
+    _save_cache(path, parsed)
+    if progress:
+        print(f"parsed {len(parsed)} chorales in {time.perf_counter() - start:.1f} s", flush=True)
+    return parsed
+
+
+def load_chorales(progress: bool = True, split: bool = True) -> list[Piece]:
+    """Every chorale as a Piece; with ``split``, tunes come from the committed split file."""
+    parsed = load_parsed(progress)
+    tunes = _tune_of() if split else {}
+    return [_to_piece(p, tunes.get(p.id, "")) for p in parsed]
+
+
+def _tune_of() -> dict[str, str]:
+    from accompanist.data.split import SPLIT_FILE
+
+    groups = json.loads(SPLIT_FILE.read_text()).get("groups", [])
+    return {cid: g[0] for g in groups for cid in g}
+
+
+def load_split() -> dict[str, list[str]]:
+    from accompanist.data import split
+
+    return split.load_split()
+
+
+def split_pieces(pieces: list[Piece]) -> dict[str, list[Piece]]:
+    """Pieces by split part ("train", "validation", "test"), in the split file's order."""
+    by_id = {p.id: p for p in pieces}
+    return {name: [by_id[i] for i in ids if i in by_id] for name, ids in load_split().items()}
+
+
+def augment(pieces: list[Piece], semitones=range(-6, 6)) -> list[Piece]:
+    """Each piece in every transposition given (0 keeps the original)."""
+    return [p if s == 0 else p.transpose(s) for p in pieces for s in semitones]

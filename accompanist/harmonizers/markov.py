@@ -1,0 +1,269 @@
+"""The classical baseline: a trigram chord HMM with a melody emission model over hand-made features.
+
+Hidden state: the last two chords (a, b). Transitions P(c | a, b, metre) come from chord
+trigram counts over all 12 transpositions of the training chorales, smoothed by interpolation
+(Witten-Bell style, constants ``k3`` and ``k2``) with bigram and unigram estimates; the metre
+(downbeat or not) has its own tables. Emissions score each chord against the beat's features
+(``accompanist.features``): log P = dur_weight * sum_s f_s log theta[q, s - root] +
+onset_weight * log phi[metre, q, onset - root], with theta and phi estimated relative to the
+chord root, so they are transposition invariant. Offline decoding is posterior (forward-
+backward; ``decode=viterbi`` for Viterbi); the causal mode is forward filtering, and ``step``
+is one forward update: only the melody so far reaches it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from accompanist import chords
+from accompanist.config import apply_overrides
+from accompanist.features import N_SYMBOLS, RESTSYM, frame_features, melody_features
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.melody import BeatFrame, Melody
+
+V = chords.VOCAB_SIZE
+BOS = V  # the "before the start" chord of the trigram context
+N_QUAL = chords.N_QUALITIES + 1  # qualities plus a row for N
+
+
+@dataclass
+class MarkovConfig:
+    k3: float = 30.0
+    k2: float = 30.0
+    dur_weight: float = 1.0
+    onset_weight: float = 0.6
+    emission_smoothing: float = 0.5
+    key_weight: float = 0.5
+    key_sharpness: float = 0.3
+    decode: str = "posterior"
+
+
+def _root_qual() -> tuple[np.ndarray, np.ndarray]:
+    rq = np.array([chords.root_quality(i) for i in range(V)])
+    root = np.where(rq[:, 0] < 0, 0, rq[:, 0])
+    qual = np.where(rq[:, 1] < 0, chords.N_QUALITIES, rq[:, 1])
+    return root, qual
+
+
+ROOT, QUAL = _root_qual()
+
+
+def _relative(symbol: np.ndarray, root: np.ndarray) -> np.ndarray:
+    """Symbol relative to a chord root; the rest symbol stays the rest symbol."""
+    return np.where(symbol == RESTSYM, RESTSYM, (symbol - root) % 12)
+
+
+def _absolute_table(rel_table: np.ndarray) -> np.ndarray:
+    """(..., N_QUAL, 13) table relative to roots -> (..., V, 13) table per chord, absolute symbols."""
+    sym = np.arange(N_SYMBOLS)
+    rel = _relative(sym[None, :], ROOT[:, None])  # (V, 13)
+    return rel_table[..., QUAL[:, None], rel]
+
+
+class MarkovHarmonizer(Harmonizer):
+    family = "markov"
+
+    def __init__(self, config: MarkovConfig, counts: dict[str, np.ndarray]) -> None:
+        self.config = config
+        self.counts = counts
+        self._build()
+        self.reset()
+
+    # ---- model tables --------------------------------------------------------------------
+    def _build(self) -> None:
+        c, cfg = self.counts, self.config
+        uni = (c["uni"] + 1.0) / (c["uni"].sum() + V)
+        bi = (c["bi"] + cfg.k2 * uni) / (c["bi"].sum(-1, keepdims=True) + cfg.k2)  # (2, V+1, V)
+        tri = (c["tri"] + cfg.k3 * bi[:, None]) / (c["tri"].sum(-1, keepdims=True) + cfg.k3)
+        # (2, b, a, c): context (a, b) -> c, stored b-major so a step is one batched matmul
+        self.trans = np.ascontiguousarray(tri.transpose(0, 2, 1, 3), dtype=np.float32)
+        s = cfg.emission_smoothing
+        theta = (c["dur"] + s) / (c["dur"] + s).sum(-1, keepdims=True)
+        phi = (c["onset"] + s) / (c["onset"] + s).sum(-1, keepdims=True)
+        self.log_dur = np.log(_absolute_table(theta)).T.astype(np.float32)  # (13, V)
+        self.log_onset = np.log(_absolute_table(phi)).astype(np.float32)  # (2, V, 13)
+        self._build_keys()
+
+    def _build_keys(self) -> None:
+        """Tables of the key chain: 24 keys (12 tonics x major, minor) over melody and chords."""
+        c, s = self.counts, self.config.emission_smoothing
+        profile = (c["key_melody"] + s) / (c["key_melody"] + s).sum(-1, keepdims=True)  # (2, 13)
+        chord = (c["key_chord"] + s) / (c["key_chord"] + s).sum(-1, keepdims=True)  # (2, V)
+        tonic = np.arange(24) % 12
+        mode = np.arange(24) // 12
+        sym = np.arange(N_SYMBOLS)
+        self.key_log_melody = np.log(profile[mode[:, None], _relative(sym[None], tonic[:, None])]).T
+        self.key_chord = np.stack([chord[m][chords.transpose(np.arange(V), -t)] for t, m in zip(tonic, mode)])
+
+    def key_factor(self, dur: np.ndarray, causal: bool) -> np.ndarray:
+        """(n_beats, V) chord weights from the key posterior (melody so far, or all of it)."""
+        loglik = self.config.key_sharpness * (dur @ self.key_log_melody)  # (n, 24)
+        loglik = np.cumsum(loglik, axis=0) if causal else np.broadcast_to(loglik.sum(0), loglik.shape)
+        return self._key_weights(loglik)
+
+    def _key_weights(self, loglik: np.ndarray) -> np.ndarray:
+        post = np.exp(loglik - loglik.max(axis=-1, keepdims=True))
+        post /= post.sum(axis=-1, keepdims=True)
+        return (post @ self.key_chord) ** self.config.key_weight
+
+    def emissions(self, dur: np.ndarray, onset: np.ndarray, metre: np.ndarray) -> np.ndarray:
+        """(n_beats, V) emission likelihoods, scaled per beat (the scale cancels out)."""
+        cfg = self.config
+        log_e = cfg.dur_weight * (dur @ self.log_dur) + cfg.onset_weight * self.log_onset[metre, :, onset]
+        return np.exp(log_e - log_e.max(axis=1, keepdims=True))
+
+    def _start(self) -> np.ndarray:
+        alpha = np.zeros((V + 1, V + 1), dtype=np.float32)
+        alpha[BOS, BOS] = 1.0
+        return alpha
+
+    def _forward_step(self, alpha: np.ndarray, emission: np.ndarray, metre: int) -> np.ndarray:
+        new = np.zeros_like(alpha)  # the BOS column stays empty after the start
+        new[:, :V] = np.matmul(alpha.T[:, None, :], self.trans[metre])[:, 0, :] * emission[None, :]
+        return new / new.sum()
+
+    # ---- offline ------------------------------------------------------------------------
+    def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
+        dur, onset, metre = melody_features(melody)
+        emit = self.emissions(dur, onset, metre) * self.key_factor(dur, causal)
+        alphas = [self._start()]
+        for t in range(len(emit)):
+            alphas.append(self._forward_step(alphas[-1], emit[t], int(metre[t])))
+        alphas = alphas[1:]
+        if causal:
+            return np.stack([a.sum(axis=0)[:V] for a in alphas])
+        return self._smooth(alphas, emit, metre)
+
+    def _smooth(self, alphas: list[np.ndarray], emit: np.ndarray, metre: np.ndarray) -> np.ndarray:
+        """Posterior marginals P(c_t | whole melody) by a backward pass over pair states."""
+        n = len(alphas)
+        beta = np.ones((V + 1, V + 1), dtype=np.float32)
+        out = np.zeros((n, V), dtype=np.float32)
+        for t in range(n - 1, -1, -1):
+            post = alphas[t] * beta
+            out[t] = post.sum(axis=0)[:V] / post.sum()
+            if t:
+                # beta_{t-1}(a, b) = sum_c T(a, b -> c) e_t(c) beta_t(b, c)
+                weighted = emit[t][None, :] * beta[:, :V]  # (b, c)
+                beta = np.matmul(self.trans[int(metre[t])], weighted[:, :, None])[:, :, 0].T
+                beta /= beta.max()
+        return out
+
+    def predict(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
+        if not causal and self.config.decode == "viterbi":
+            return self.viterbi(melody)
+        return self.probabilities(melody, causal=causal).argmax(axis=1)
+
+    def viterbi(self, melody: Melody) -> np.ndarray:
+        dur, onset, metre = melody_features(melody)
+        log_e = np.log(self.emissions(dur, onset, metre) * self.key_factor(dur, False) + 1e-30)
+        log_t = np.log(self.trans.transpose(0, 2, 1, 3) + 1e-30)
+        delta = np.full((V + 1, V + 1), -np.inf, dtype=np.float32)
+        delta[BOS, BOS] = 0.0
+        back = []
+        for t in range(len(log_e)):
+            scores = delta[:, :, None] + log_t[int(metre[t])]  # (a, b, c)
+            best_a = scores.argmax(axis=0)  # (b, c)
+            new = np.full_like(delta, -np.inf)
+            new[:, :V] = np.take_along_axis(scores, best_a[None], 0)[0] + log_e[t][None, :]
+            back.append(best_a)
+            delta = new
+        b, c = np.unravel_index(delta.argmax(), delta.shape)
+        path = [c]
+        for t in range(len(back) - 1, 0, -1):
+            b, c = back[t][b, c], b
+            path.append(c)
+        return np.array(path[::-1], dtype=np.int64)
+
+    # ---- live ---------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        self._alpha = self._start()
+        self._key_loglik = np.zeros(24, dtype=np.float64)
+
+    def step_index(self, frame: BeatFrame) -> int:
+        dur, onset, metre = frame_features(frame)
+        emit = self.emissions(dur[None], np.array([onset]), np.array([metre]))[0]
+        self._key_loglik += self.config.key_sharpness * (dur @ self.key_log_melody)
+        emit = emit * self._key_weights(self._key_loglik)
+        self._alpha = self._forward_step(self._alpha, emit, metre)
+        return int(self._alpha.sum(axis=0)[:V].argmax())
+
+    # ---- persistence ----------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        import torch
+
+        tri = self.counts["tri"]
+        idx = np.nonzero(tri)
+        return {
+            "config": asdict(self.config),
+            "tri_index": torch.from_numpy(np.stack(idx).astype(np.int16)),
+            "tri_value": torch.from_numpy(tri[idx].astype(np.float32)),
+            **{k: torch.from_numpy(v.astype(np.float32)) for k, v in self.counts.items() if k != "tri"},
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], device: str = "cpu") -> MarkovHarmonizer:
+        tri = np.zeros((2, V + 1, V + 1, V), dtype=np.float32)
+        tri[tuple(state["tri_index"].numpy().astype(np.int64))] = state["tri_value"].numpy()
+        counts = {k: state[k].numpy() for k in COUNT_KEYS}
+        return cls(MarkovConfig(**state["config"]), {**counts, "tri": tri})
+
+    # ---- training -----------------------------------------------------------------------
+    @classmethod
+    def fit(cls, train: list, valid: list, *, options: dict[str, str], device: str = "cpu",
+            seed: int = 0, progress: bool = True) -> MarkovHarmonizer:
+        """Count chord n-grams (all 12 transpositions) and root-relative emissions."""
+        start = time.perf_counter()
+        config = apply_overrides(MarkovConfig(), options)
+        model = cls(config, count_pieces(train))
+        model.meta = {"train_seconds": time.perf_counter() - start, "device": "cpu",
+                      "train_pieces": len(train)}
+        return model
+
+
+COUNT_KEYS = ("uni", "bi", "dur", "onset", "key_melody", "key_chord")
+
+
+def piece_key(piece) -> tuple[int, int]:
+    """(tonic, mode) of a training piece: the root of its last chord; minor (1) if the voices
+    sound the minor third above that tonic more often than the major third."""
+    labels = piece.chords[piece.chords != chords.NO_CHORD]
+    tonic = int(ROOT[labels[-1]]) if len(labels) else 0
+    pcs = piece.satb[piece.satb >= 0] % 12
+    minor = np.sum(pcs == (tonic + 3) % 12) > np.sum(pcs == (tonic + 4) % 12)
+    return tonic, int(minor)
+
+
+def count_pieces(pieces: list) -> dict[str, np.ndarray]:
+    """Transition counts over all transpositions and root-relative emission counts."""
+    counts = {
+        "uni": np.zeros(V, np.float64),
+        "bi": np.zeros((2, V + 1, V), np.float64),
+        "tri": np.zeros((2, V + 1, V + 1, V), np.float64),
+        "dur": np.zeros((N_QUAL, N_SYMBOLS), np.float64),
+        "onset": np.zeros((2, N_QUAL, N_SYMBOLS), np.float64),
+        "key_melody": np.zeros((2, N_SYMBOLS), np.float64),
+        "key_chord": np.zeros((2, V), np.float64),
+    }
+    for piece in pieces:
+        dur, onset, metre = melody_features(piece.melody)
+        labels = piece.chords.astype(np.int64)
+        root, qual = ROOT[labels], QUAL[labels]
+        rel = _relative(np.arange(N_SYMBOLS)[None, :], root[:, None])  # (n, 13)
+        np.add.at(counts["dur"], (qual[:, None], rel), dur)
+        np.add.at(counts["onset"], (metre, qual, _relative(onset, root)), 1.0)
+        tonic, mode = piece_key(piece)
+        counts["key_melody"][mode] += dur.sum(0)[_relative(np.arange(N_SYMBOLS), -tonic)]
+        np.add.at(counts["key_chord"][mode], chords.transpose(labels, -tonic), 1.0)
+        for shift in range(12):
+            seq = chords.transpose(labels, shift)
+            a = np.concatenate([[BOS, BOS], seq[:-2]])
+            b = np.concatenate([[BOS], seq[:-1]])
+            np.add.at(counts["uni"], seq, 1.0)
+            np.add.at(counts["bi"], (metre, b, seq), 1.0)
+            np.add.at(counts["tri"], (metre, a, b, seq), 1.0)
+    return counts

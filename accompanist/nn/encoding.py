@@ -1,0 +1,65 @@
+"""Melody -> tensors for the deep models, and the beat encoder that embeds them.
+
+A beat is four 16th steps; each step has a MIDI pitch token (0-127, ``REST_TOKEN`` = 128 for
+silence) and an onset flag; each beat has its place in the bar (clipped to 0-7). No
+hand-made harmonic feature (no pitch class folding, no key): the network learns its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from accompanist.melody import STEPS_PER_BEAT, Melody
+
+REST_TOKEN = 128
+N_PITCH_TOKENS = 129
+MAX_BAR_POS = 8
+IGNORE = -100
+
+
+def melody_arrays(melody: Melody) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n_beats, 4) pitch tokens, (n_beats, 4) onsets, (n_beats,) bar positions, as int64."""
+    pitch = np.where(melody.pitch < 0, REST_TOKEN, np.clip(melody.pitch, 0, 127)).astype(np.int64)
+    onset = melody.onset.astype(np.int64)
+    bar = np.clip(melody.bar_pos, 0, MAX_BAR_POS - 1).astype(np.int64)
+    return pitch.reshape(-1, STEPS_PER_BEAT), onset.reshape(-1, STEPS_PER_BEAT), bar
+
+
+def collate(melodies: list[Melody], targets: list[np.ndarray] | None = None) -> dict[str, torch.Tensor]:
+    """Pad a batch: pitch/onset (B, T, 4), bar (B, T), mask (B, T) and chords (B, T, IGNORE-padded)."""
+    arrays = [melody_arrays(m) for m in melodies]
+    t_max = max(len(a[2]) for a in arrays)
+    b = len(arrays)
+    pitch = torch.full((b, t_max, STEPS_PER_BEAT), REST_TOKEN, dtype=torch.long)
+    onset = torch.zeros((b, t_max, STEPS_PER_BEAT), dtype=torch.long)
+    bar = torch.zeros((b, t_max), dtype=torch.long)
+    mask = torch.zeros((b, t_max), dtype=torch.bool)
+    chords = torch.full((b, t_max), IGNORE, dtype=torch.long)
+    for i, (p, o, br) in enumerate(arrays):
+        n = len(br)
+        pitch[i, :n], onset[i, :n], bar[i, :n], mask[i, :n] = (
+            torch.from_numpy(p), torch.from_numpy(o), torch.from_numpy(br), True)
+        if targets is not None:
+            chords[i, :n] = torch.from_numpy(targets[i].astype(np.int64))
+    return {"pitch": pitch, "onset": onset, "bar": bar, "mask": mask, "chords": chords}
+
+
+class BeatEncoder(nn.Module):
+    """Embeds one beat (four steps of pitch + onset, and the bar position) into a vector."""
+
+    def __init__(self, pitch_dim: int = 32, out_dim: int = 128, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.pitch = nn.Embedding(N_PITCH_TOKENS, pitch_dim)
+        self.onset = nn.Embedding(2, pitch_dim)
+        self.step = nn.Parameter(torch.zeros(STEPS_PER_BEAT, pitch_dim))
+        self.bar = nn.Embedding(MAX_BAR_POS, out_dim)
+        self.proj = nn.Linear(STEPS_PER_BEAT * pitch_dim, out_dim)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, pitch: torch.Tensor, onset: torch.Tensor, bar: torch.Tensor) -> torch.Tensor:
+        """(..., 4), (..., 4), (...) -> (..., out_dim)."""
+        steps = self.pitch(pitch) + self.onset(onset) + self.step
+        x = self.proj(steps.flatten(-2)) + self.bar(bar)
+        return self.drop(torch.relu(x))
