@@ -67,8 +67,9 @@ def train_family(
     parts, source = load_training_data(data)
     train = subset(parts["train"], fraction, seed)
     start = time.perf_counter()
-    model = cls.fit(train, parts["validation"], options=options or {}, device=device, seed=seed,
-                    progress=progress)
+    model = cls.fit(
+        train, parts["validation"], options=options or {}, device=device, seed=seed, progress=progress
+    )
     seconds = time.perf_counter() - start
     model.meta = {
         **getattr(model, "meta", {}),

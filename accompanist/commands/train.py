@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE", help="checkpoint to write (default: ./FAMILY.pt)")
     p.add_argument("--device", choices=CHOICES, default="auto")
     p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", help="change a setting")
-    p.add_argument("--subset", type=float, default=1.0, metavar="F", help="train on this share of the chorales")
+    p.add_argument(
+        "--subset", type=float, default=1.0, metavar="F", help="train on this share of the chorales"
+    )
     p.add_argument("--pretrain", action="store_true", help="pretrain the melody encoder (lstm) first")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -45,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
     )
     out = args.out or f"{args.family}.pt"
     model.save(out)
-    acc = model.meta["validation_accuracy"]
+    meta = model.meta
+    acc = meta["validation_accuracy"]
     print(
-        f"trained {args.family} on {model.meta['train_pieces']} pieces in {model.meta['train_seconds']:.1f} s; "
+        f"trained {args.family} on {meta['train_pieces']} pieces in {meta['train_seconds']:.1f} s; "
         f"validation accuracy offline {acc['offline']:.3f}, causal {acc['causal']:.3f}; wrote {out}",
         file=sys.stderr if args.quiet else sys.stdout,
     )

@@ -214,14 +214,25 @@ class MarkovHarmonizer(Harmonizer):
 
     # ---- training -----------------------------------------------------------------------
     @classmethod
-    def fit(cls, train: list, valid: list, *, options: dict[str, str], device: str = "cpu",
-            seed: int = 0, progress: bool = True) -> MarkovHarmonizer:
+    def fit(
+        cls,
+        train: list,
+        valid: list,
+        *,
+        options: dict[str, str],
+        device: str = "cpu",
+        seed: int = 0,
+        progress: bool = True,
+    ) -> MarkovHarmonizer:
         """Count chord n-grams (all 12 transpositions) and root-relative emissions."""
         start = time.perf_counter()
         config = apply_overrides(MarkovConfig(), options)
         model = cls(config, count_pieces(train))
-        model.meta = {"train_seconds": time.perf_counter() - start, "device": "cpu",
-                      "train_pieces": len(train)}
+        model.meta = {
+            "train_seconds": time.perf_counter() - start,
+            "device": "cpu",
+            "train_pieces": len(train),
+        }
         return model
 
 

@@ -40,7 +40,11 @@ def collate(melodies: list[Melody], targets: list[np.ndarray] | None = None) -> 
     for i, (p, o, br) in enumerate(arrays):
         n = len(br)
         pitch[i, :n], onset[i, :n], bar[i, :n], mask[i, :n] = (
-            torch.from_numpy(p), torch.from_numpy(o), torch.from_numpy(br), True)
+            torch.from_numpy(p),
+            torch.from_numpy(o),
+            torch.from_numpy(br),
+            True,
+        )
         if targets is not None:
             chords[i, :n] = torch.from_numpy(targets[i].astype(np.int64))
     return {"pitch": pitch, "onset": onset, "bar": bar, "mask": mask, "chords": chords}
