@@ -1,0 +1,63 @@
+"""Chord files: one span per chord, in seconds from the input's tempo map (.lab) and beats (.json).
+
+A ``.lab`` file has one line per chord, ``start_seconds<TAB>end_seconds<TAB>label``, as mir_eval
+reads it. A ``.json`` file holds ``{"source", "model", "ticks_per_beat", "chords": [{"start",
+"end", "start_beat", "end_beat", "label"}]}``. Spans are contiguous from beat 0 to the end of
+the melody's last beat; repeated chords are merged into one span.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from accompanist.errors import AccompanistError
+from accompanist.midi_io import TempoMap, write_atomic
+
+FORMATS = ("lab", "json")
+
+
+def chord_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start_beat, end_beat, label) of each run of equal labels, one label per beat."""
+    spans: list[tuple[int, int, str]] = []
+    for beat, label in enumerate(labels):
+        if spans and spans[-1][2] == label:
+            spans[-1] = (spans[-1][0], beat + 1, label)
+        else:
+            spans.append((beat, beat + 1, label))
+    return spans
+
+
+def lab_text(labels: Sequence[str], tempo: TempoMap) -> str:
+    """The .lab file's text: seconds from the tempo map, six decimals."""
+    return "".join(
+        f"{tempo.beat_seconds(a):.6f}\t{tempo.beat_seconds(b):.6f}\t{label}\n"
+        for a, b, label in chord_spans(labels)
+    )
+
+
+def json_text(labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> str:
+    """The .json file's text: each span in seconds and in beats."""
+    spans = [
+        {
+            "start": round(tempo.beat_seconds(a), 6),
+            "end": round(tempo.beat_seconds(b), 6),
+            "start_beat": a,
+            "end_beat": b,
+            "label": label,
+        }
+        for a, b, label in chord_spans(labels)
+    ]
+    doc = {"source": source, "model": model, "ticks_per_beat": tempo.ticks_per_beat, "chords": spans}
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def write_chords(path: str | Path, labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> None:
+    """Write a .lab or .json chord file (by its suffix), atomically."""
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise AccompanistError(f"chord file {path} must end in .lab or .json")
+    text = lab_text(labels, tempo) if kind == "lab" else json_text(labels, tempo, source, model)
+    write_atomic(path, text.encode("utf-8"))

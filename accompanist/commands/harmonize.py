@@ -1,0 +1,202 @@
+"""`accompanist harmonize`: backing chords for MIDI files, as a harmony track, lead sheet and chord file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from accompanist import chords, harmonizers
+from accompanist.chord_files import FORMATS, write_chords
+from accompanist.devices import CHOICES, resolve_device
+from accompanist.errors import AccompanistError
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.lead_sheet import lead_sheet
+from accompanist.melody import Melody
+from accompanist.midi_io import HARMONY_PROGRAM, melody_notes, read_midi, to_melody, write_midi
+from accompanist.voicing import STYLES, Voicer, voice_sequence
+
+SUFFIX = ".harmonized.mid"
+MIDI_SUFFIXES = (".mid", ".midi")
+
+EPILOG = f"""\
+output:
+  Each IN.mid gives IN{SUFFIX} beside it (or in --out-dir): the input's tracks
+  unchanged, plus one harmony track on the first MIDI channel the input leaves free (never
+  channel 10, the drums), General MIDI program {HARMONY_PROGRAM} (strings), one held chord per
+  change of voicing. An input is never overwritten; files are written whole or not at all.
+  A folder gives its *.mid and *.midi files, not those ending in {SUFFIX}.
+  The chords are printed as a lead sheet: bar numbers, a label per beat, '/' where it goes on.
+
+melody:
+  The melody is the top line of one track and channel: the one --melody-track/--melody-channel
+  name, else the mostly monophonic part with the highest mean pitch (drum channel 10 left out).
+
+chord files:
+  --chords X.lab writes 'start<TAB>end<TAB>label' lines in seconds (the file's tempo map);
+  --chords X.json the same with beats too. With several inputs --chords must be a folder (an
+  existing one, or a path ending in '/'): each input gets <name>.lab (or .json, --chords-format).
+
+exit status:
+  0 when every file was harmonized; 2 when any failed (each failure is one line on stderr and
+  the other files are still done) or the command itself could not run.
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file and where its outputs go."""
+
+    source: Path
+    output: Path
+    chords: Path | None
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "harmonize",
+        help="harmonize MIDI files: add a harmony track, print and save the chords",
+        description="Harmonize melodies in MIDI files: one chord per beat, voiced on a harmony track.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="MIDI files, or folders of them")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", type=Path, metavar="OUT.mid", help="the output file (one input only)")
+    out.add_argument("--out-dir", type=Path, metavar="DIR", help=f"write IN{SUFFIX} files into DIR")
+    p.add_argument(
+        "--model", default="markov", help="markov, lstm, gan or a checkpoint path (default: markov)"
+    )
+    p.add_argument("--chords", metavar="OUT.lab|OUT.json|DIR", help="also write the chords")
+    p.add_argument("--chords-format", choices=FORMATS, default="lab", help="format in a --chords folder")
+    p.add_argument("--style", choices=STYLES, default="block", help="voicing style (default: block)")
+    p.add_argument("--seed", type=int, help="random seed for generative models")
+    p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
+    p.add_argument("--melody-track", type=int, metavar="N", help="melody from track N (counting from 0)")
+    p.add_argument(
+        "--melody-channel", type=_channel, metavar="N", help="take the melody from channel N (1-16)"
+    )
+    p.add_argument("--causal", action="store_true", help="chords and voicing as live play would give them")
+    p.set_defaults(func=run)
+
+
+def _channel(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise argparse.ArgumentTypeError(f"a MIDI channel is a number from 1 to 16, not {text!r}")
+    return int(text) - 1
+
+
+def run(args: argparse.Namespace) -> int:
+    jobs = plan(args)
+    model = harmonizers.load(args.model, device=resolve_device(args.device))
+    failed = 0
+    for job in tqdm(jobs, desc="harmonizing", unit="file", disable=True if len(jobs) < 2 else None):
+        try:
+            tqdm.write(harmonize_file(job, model, args))
+        except AccompanistError as exc:
+            failed += 1
+            tqdm.write(f"accompanist: error: {exc}", file=sys.stderr)
+    if failed and len(jobs) > 1:
+        tqdm.write(f"accompanist: {failed} of {len(jobs)} files failed", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str:
+    """Harmonize one file, write its outputs, and return the report to print."""
+    score = read_midi(job.source)
+    melody = to_melody(score, melody_notes(score, args.melody_track, args.melody_channel))
+    labels = model.harmonize(melody, causal=args.causal, seed=args.seed)
+    write_midi(job.output, score, harmony(labels, melody, args.style, args.causal))
+    written = str(job.output)
+    if job.chords is not None:
+        write_chords(job.chords, labels, score.tempo, source=str(job.source), model=args.model)
+        written += f" and {job.chords}"
+    header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({args.style}) -> {written}"
+    return f"{header}\n{lead_sheet(labels, melody.bar_pos)}"
+
+
+Held = tuple[int, int, tuple[int, ...]]  # start beat, end beat, pitches
+
+
+def harmony(labels: list[str], melody: Melody, style: str, causal: bool) -> list[Held]:
+    """(start_beat, end_beat, pitches) of each held chord; a beat's voicing stays under its melody.
+
+    Offline the whole sequence is voiced at once; ``causal`` voices beat by beat as live play does.
+    """
+    indices = [chords.from_label(label) for label in labels]
+    tops = melody_tops(melody)
+    if causal:
+        voicer = Voicer(style)
+        voicings = [voicer.voice(c, p) for c, p in zip(indices, tops, strict=True)]
+    else:
+        voicings = voice_sequence(indices, tops, style)
+    held: list[Held] = []
+    for beat, pitches in enumerate(voicings):
+        if held and held[-1][1] == beat and held[-1][2] == pitches:
+            held[-1] = (held[-1][0], beat + 1, pitches)
+        elif pitches:
+            held.append((beat, beat + 1, pitches))
+    return held
+
+
+def melody_tops(melody: Melody) -> list[int | None]:
+    """The highest melody pitch sounding in each beat, None where the beat is silent."""
+    beats = melody.pitch.reshape(melody.n_beats, -1)
+    return [int(b.max()) if b.max() >= 0 else None for b in beats]
+
+
+def plan(args: argparse.Namespace) -> list[Job]:
+    """Inputs and their output paths; refuses outputs that would overwrite an input or each other."""
+    sources = find_inputs(args.inputs)
+    if args.output is not None and len(sources) > 1:
+        raise AccompanistError("-o names one output file; with several inputs use --out-dir")
+    chords = None if args.chords is None else Path(args.chords)
+    chords_dir = args.chords is not None and (chords.is_dir() or args.chords.endswith(("/", os.sep)))
+    if chords is not None and not chords_dir and len(sources) > 1:
+        raise AccompanistError(
+            "with several inputs, --chords must be a folder (one that exists, or ending in '/')"
+        )
+    if chords is not None and not chords_dir and chords.suffix.lower() not in (".lab", ".json"):
+        raise AccompanistError(f"--chords {args.chords}: a chord file must end in .lab or .json")
+    jobs = []
+    for source in sources:
+        output = args.output or (args.out_dir or source.parent) / f"{source.stem}{SUFFIX}"
+        chords_path = chords / f"{source.stem}.{args.chords_format}" if chords_dir else chords
+        jobs.append(Job(source, output, chords_path))
+    _check_outputs(jobs)
+    return jobs
+
+
+def find_inputs(paths: list[Path]) -> list[Path]:
+    """Files as given and the MIDI files of folders (sorted, earlier outputs left out), once each."""
+    found: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                f
+                for f in path.iterdir()
+                if f.suffix.lower() in MIDI_SUFFIXES and not f.name.endswith(SUFFIX) and f.is_file()
+            )
+            if not files:
+                raise AccompanistError(f"{path}: no MIDI files (*.mid, *.midi) in this folder")
+        else:
+            files = [path]
+        for f in files:
+            found.setdefault(f.resolve(), f)
+    return list(found.values())
+
+
+def _check_outputs(jobs: list[Job]) -> None:
+    inputs = {job.source.resolve() for job in jobs}
+    seen: set[Path] = set()
+    for path in (p for job in jobs for p in (job.output, job.chords) if p is not None):
+        resolved = path.resolve()
+        if resolved in inputs:
+            raise AccompanistError(f"refusing to overwrite the input file {path}")
+        if resolved in seen:
+            raise AccompanistError(f"two outputs would both be written to {path}")
+        seen.add(resolved)
