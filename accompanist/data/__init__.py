@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +67,9 @@ def _parse_all(ids: list[str], progress: bool) -> list:
 
     from accompanist.data.chorales import parse_chorale
 
-    with get_context("spawn").Pool(os.cpu_count() or 1) as pool:
+    # fork where there is one: spawn re-imports __main__, which fails for `python -` and REPLs
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with get_context(method).Pool(os.cpu_count() or 1) as pool:
         it = pool.imap(parse_chorale, ids, chunksize=4)
         return list(tqdm(it, total=len(ids), desc="parsing chorales", disable=not progress, leave=False))
 

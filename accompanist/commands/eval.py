@@ -1,0 +1,83 @@
+"""`accompanist eval`: score harmonizers on held-out chorales against Bach and with Yeh et al.'s metrics."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from accompanist import harmonizers
+from accompanist.devices import CHOICES, resolve_device
+from accompanist.errors import AccompanistError, CheckpointError, DataError
+from accompanist.evaluate import evaluate, format_table
+from accompanist.harmonizers.base import Harmonizer
+
+if TYPE_CHECKING:
+    from accompanist.data import Piece
+
+SPLITS = ("test", "validation")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="score models on held-out chorales",
+        description="Score harmonizers, offline and causal, on a held-out split of the Bach chorales: "
+        "accuracy against Bach's chords and the metrics of Yeh et al. (2021), next to Bach's own.",
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        metavar="MODEL",
+        help="family names or checkpoint paths (default: every family with a shipped checkpoint)",
+    )
+    parser.add_argument(
+        "--split", choices=SPLITS, default="test", help="which held-out split (default: test)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--device", choices=CHOICES, default="auto", help="where models run (default: auto)")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pieces of the split")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise AccompanistError("--limit must be at least 1")
+    device = resolve_device(args.device)
+    # Only the result goes to stdout, so that `--json` output parses whatever a library prints.
+    with contextlib.redirect_stdout(sys.stderr):
+        models = load_models(args.models, device)
+        pieces = load_pieces(args.split, args.limit)
+        results = evaluate(models, pieces, split=args.split)
+    print(json.dumps(results, indent=2) if args.json else format_table(results))
+    return 0
+
+
+def load_models(names: list[str] | None, device: str) -> dict[str, Harmonizer]:
+    """Named models (key: the name, or a checkpoint path's stem), else every family that loads."""
+    if names:
+        keys = [Path(name).stem for name in names]
+        keys = keys if len(set(keys)) == len(keys) else names  # markov and models/markov.pt, say
+        return {key: harmonizers.load(name, device) for key, name in zip(keys, names, strict=True)}
+    models = {}
+    for name in harmonizers.available():
+        try:
+            models[name] = harmonizers.load(name, device)
+        except CheckpointError as exc:
+            print(f"accompanist eval: skipping {name}: {exc}", file=sys.stderr)
+    if not models:
+        raise CheckpointError("no trained model to evaluate; train one with `accompanist train markov`")
+    return models
+
+
+def load_pieces(split: str, limit: int | None = None) -> list[Piece]:
+    """The pieces of a split of the chorales, the first ``limit`` of them if given."""
+    from accompanist.data import load_chorales, split_pieces
+
+    pieces = split_pieces(load_chorales())[split][:limit]
+    if not pieces:
+        raise DataError(f"the {split} split holds no pieces")
+    return pieces

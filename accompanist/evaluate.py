@@ -1,0 +1,134 @@
+"""Score harmonizers on held-out pieces, offline and causal, next to Bach's own chords.
+
+``evaluate`` returns one plain dict (what ``accompanist eval --json`` prints)::
+
+    {"split": "test",
+     "models": {"markov": {"offline": {"accuracy": ..., "root_accuracy": ..., "majmin": ...,
+                                       "che": ..., "cc": ..., "ctd": ..., "ctnctr": ..., "pcs": ...,
+                                       "mctd": ..., "note_in_chord": ..., "nll": ...},
+                           "causal": {...}}},
+     "reference": {"che": ..., "cc": ..., "ctd": ..., "ctnctr": ..., "pcs": ..., "mctd": ...,
+                   "note_in_chord": ...}}
+
+The reference row scores Bach's chords with the metrics that do not compare against Bach (its
+accuracy would be 1 by definition). A value is None where no piece defines it (``nll`` for a
+model whose ``probabilities`` raises NotImplementedError). Aggregation over pieces is described
+in ``accompanist.metrics``. Models are run with seed 0 so that generative ones are repeatable.
+
+A family can add its own numbers: if the harmonizer has ``extra_metrics(pieces, causal=bool)``,
+the dict it returns is merged into that mode's metrics (the GAN reports diversity across seeds).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accompanist import metrics
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.melody import Melody
+
+if TYPE_CHECKING:
+    from accompanist.data import Piece
+
+MODES = ("offline", "causal")
+MODEL_METRICS = (
+    "accuracy",
+    "root_accuracy",
+    "majmin",
+    "che",
+    "cc",
+    "ctd",
+    "ctnctr",
+    "pcs",
+    "mctd",
+    "note_in_chord",
+    "nll",
+)
+REFERENCE_METRICS = ("che", "cc", "ctd", "ctnctr", "pcs", "mctd", "note_in_chord")
+SEED = 0
+
+
+def evaluate(
+    models: dict[str, Harmonizer],
+    pieces: list[Piece],
+    modes: tuple[str, ...] = MODES,
+    progress: bool = True,
+    split: str = "test",
+) -> dict[str, Any]:
+    """Metrics of every model in every mode, and of the reference chords (reads melody and chords)."""
+    return {
+        "split": split,
+        "models": {
+            name: {mode: evaluate_mode(model, pieces, mode, progress, name) for mode in modes}
+            for name, model in models.items()
+        },
+        "reference": reference_metrics(pieces),
+    }
+
+
+def reference_metrics(pieces: list[Piece]) -> dict[str, float | None]:
+    """The chord-only and melody-dependent metrics of the pieces' own chords."""
+    scores = metrics.aggregate([metrics.piece_metrics(p.melody, p.chords) for p in pieces])
+    return {key: scores.get(key) for key in REFERENCE_METRICS}
+
+
+def evaluate_mode(
+    model: Harmonizer, pieces: list[Piece], mode: str, progress: bool = False, name: str = ""
+) -> dict[str, float | None]:
+    """One model in one mode ("offline" or "causal") over every piece."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
+    from tqdm import tqdm
+
+    causal = mode == "causal"
+    rows = []
+    for piece in tqdm(pieces, desc=f"{name} {mode}".strip(), disable=not progress, file=sys.stderr):
+        predicted, probabilities = predict(model, piece.melody, causal)
+        rows.append(metrics.piece_metrics(piece.melody, predicted, piece.chords, probabilities))
+    scores = metrics.aggregate(rows)
+    out = {key: scores.get(key) for key in MODEL_METRICS}
+    extra = getattr(model, "extra_metrics", None)
+    if extra is not None:
+        out.update(extra(pieces, causal=causal))
+    return out
+
+
+def predict(model: Harmonizer, melody: Melody, causal: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Chord indices per beat and the probabilities (None if the model gives none)."""
+    try:
+        probabilities = model.probabilities(melody, causal=causal, seed=SEED)
+    except NotImplementedError:
+        probabilities = None
+    if probabilities is not None and type(model).predict is Harmonizer.predict:
+        return probabilities.argmax(axis=1), probabilities  # what predict() would compute again
+    return np.asarray(model.predict(melody, causal=causal, seed=SEED)), probabilities
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """The results as a text table: one row per model and mode, then the reference; 3 decimals."""
+    rows = [
+        (f"{name} {mode}", values)
+        for name, by_mode in results["models"].items()
+        for mode, values in by_mode.items()
+    ]
+    rows.append(("reference (Bach)", results["reference"]))
+    columns = list(dict.fromkeys(k for _, values in rows for k in values))
+    cells = [[label] + [_cell(values.get(k)) for k in columns] for label, values in rows]
+    header = [f"split: {results['split']}"] + columns
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    return "\n".join(_line(line, widths) for line in [header, ["-" * w for w in widths], *cells])
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    """The row label left-aligned, numbers right-aligned."""
+    (label, *numbers), (first, *rest) = cells, widths
+    return "  ".join([label.ljust(first)] + [c.rjust(w) for c, w in zip(numbers, rest, strict=True)])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, (int, float)) else str(value)
