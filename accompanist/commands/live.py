@@ -1,0 +1,202 @@
+"""`accompanist live`: answer a melody played on a MIDI keyboard with voiced chords, as it is played."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from accompanist.devices import CHOICES as DEVICES
+from accompanist.devices import resolve_device
+from accompanist.errors import AccompanistError, PortError
+from accompanist.live.loop import LiveConfig, LiveLoop
+from accompanist.live.ports import (
+    APIS,
+    InputPort,
+    OutputPort,
+    PortWatch,
+    default_api,
+    open_input,
+    open_output,
+)
+from accompanist.live.realtime import prepare_process, realtime_thread
+from accompanist.live.record import Recorder, RecordingOutput
+from accompanist.live.steppers import DirectStepper, FallbackStepper, Stepper
+from accompanist.live.terminal import PANIC_KEYS, QUIT_KEYS, READY, keys, shielded, stop_signals
+from accompanist.live.timing import ClockBeats, FollowNotes, TempoBeats, Timing
+from accompanist.melody import BeatFrame
+from accompanist.voicing import STYLES
+
+WATCH_EVERY = 1.0  # seconds between checks that the ports we connected to still exist
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "live",
+        help="answer a MIDI keyboard with chords, live",
+        description="Listen to a melody on a MIDI input and answer with voiced chords on a MIDI output. "
+        "With no port options: the first keyboard in, the first synth out, else virtual ports.",
+    )
+    ports = p.add_argument_group("ports")
+    ports.add_argument("--in", dest="in_port", metavar="PORT", help="input port: a name or a unique part")
+    ports.add_argument("--out", dest="out_port", metavar="PORT", help="output port: a name or a unique part")
+    ports.add_argument(
+        "--virtual", action="store_true", help="open Accompanist's own ports (where --in/--out name none)"
+    )
+    ports.add_argument("--api", choices=tuple(APIS), help="MIDI backend (default: the first that works)")
+    model = p.add_argument_group("model")
+    model.add_argument("--model", default="markov", help="family name or checkpoint path (default: markov)")
+    model.add_argument("--device", choices=DEVICES, default="cpu", help="torch device (default: cpu)")
+    model.add_argument("--fallback", metavar="MODEL", help="answer with MODEL when --model misses its budget")
+    model.add_argument(
+        "--budget-ms", type=float, default=2.0, metavar="MS", help="with --fallback: ms per step (default 2)"
+    )
+    model.add_argument("--seed", type=int, metavar="N", help="seed for generative models")
+    sound = p.add_argument_group("sound")
+    sound.add_argument(
+        "--channel",
+        type=int,
+        default=2,
+        choices=range(1, 17),
+        metavar="1-16",
+        help="chords' MIDI channel (2)",
+    )
+    sound.add_argument("--style", choices=STYLES, default="block", help="voicing style (default block)")
+    sound.add_argument("--thru", action="store_true", help="pass the melody through to the output")
+    sound.add_argument(
+        "--panic-cc",
+        type=int,
+        choices=range(128),
+        metavar="0-127",
+        help="a controller that releases all notes",
+    )
+    sound.add_argument("--record", metavar="FILE.mid", help="write what was played and answered")
+    timing = p.add_argument_group("timing (default: a chord per melody note)")
+    beats = timing.add_mutually_exclusive_group()
+    beats.add_argument("--tempo", type=float, metavar="BPM", help="chords change on beats at BPM")
+    beats.add_argument("--clock", action="store_true", help="chords change on beats of incoming MIDI clock")
+    timing.add_argument(
+        "--beats-per-bar", type=int, default=4, metavar="N", help="meter for beat positions (default 4)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    api = args.api or default_api()
+    inp = open_input(api, args.in_port, args.virtual and not args.in_port)  # a wrong port fails fast
+    try:
+        out = open_output(api, args.out_port, args.virtual and not args.out_port)
+    except BaseException:
+        inp.close()
+        raise
+    try:
+        stepper = _stepper(args)
+        _announce(args, inp, out)
+        return _session(args, stepper, inp, out)
+    finally:
+        inp.close()
+        out.close()
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.record and Path(args.record).exists():
+        raise AccompanistError(f"--record: {args.record} exists; choose another file name")
+    if args.record and not Path(args.record).resolve().parent.is_dir():
+        raise AccompanistError(f"--record: no directory {Path(args.record).parent}")
+    if args.tempo is not None and not 1 <= args.tempo <= 1000:
+        raise AccompanistError(f"--tempo {args.tempo}: give beats per minute between 1 and 1000")
+    if args.budget_ms <= 0 or args.beats_per_bar < 1:
+        raise AccompanistError("--budget-ms and --beats-per-bar must be positive")
+
+
+def _stepper(args: argparse.Namespace) -> Stepper:
+    """Load the model (and the fallback), set the process up for live play, warm the model with one step."""
+    from accompanist.harmonizers import load
+
+    device = "cpu" if args.device == "cpu" else resolve_device(args.device)  # cpu needs no torch import
+    main = load(args.model, device)
+    if args.fallback:
+        stepper = FallbackStepper(main, load(args.fallback, "cpu"), args.budget_ms / 1000, args.seed)
+    else:
+        stepper = DirectStepper(main, args.seed)
+    prepare_process()  # before the first step: torch's thread pool is made at its first use
+    stepper.reset()
+    stepper.step(BeatFrame.held(60))
+    return stepper
+
+
+def _timing(args: argparse.Namespace) -> Timing:
+    if args.clock:
+        return ClockBeats(args.beats_per_bar)
+    if args.tempo:
+        return TempoBeats(args.tempo, args.beats_per_bar)
+    return FollowNotes(args.beats_per_bar)
+
+
+def _announce(args: argparse.Namespace, inp: InputPort, out: OutputPort) -> None:
+    mode = (
+        "MIDI clock beats" if args.clock else f"beats at {args.tempo:g} bpm" if args.tempo else "every note"
+    )
+    fallback = f", {args.fallback} when it misses {args.budget_ms:g} ms" if args.fallback else ""
+    say(f"accompanist live: {args.model}{fallback}; chords on {mode}, channel {args.channel}, {args.style}")
+    say(f"  in:  {_how(inp, args.in_port, args.virtual, 'keyboard')}")
+    say(f"  out: {_how(out, args.out_port, args.virtual, 'synth')}")
+
+
+def _how(port: InputPort | OutputPort, query: str | None, virtual: bool, role: str) -> str:
+    if not port.virtual:
+        return f"{port.name} ({port.api}{'' if query else f', the first {role} found'})"
+    why = "" if virtual else f"; no {role} found, connect one to it"
+    return f"{port.name} ({port.api} virtual port{why})"
+
+
+def _session(args: argparse.Namespace, stepper: Stepper, inp: InputPort, out: OutputPort) -> int:
+    clock = time.perf_counter
+    recorder = Recorder(args.tempo or 120.0) if args.record else None
+    output = out if recorder is None else RecordingOutput(out, recorder, clock)
+    config = LiveConfig(args.channel - 1, args.style, args.thru, args.panic_cc)
+    loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder)
+    watch = PortWatch([inp, out])
+    try:
+        with stop_signals(), keys() as read_key, realtime_thread():
+            loop.start(realtime=True)
+            inp.set_callback(loop.receive, clock=args.clock)
+            say(f"  keys: space or p = panic, q = quit. {READY}")
+            _wait(loop, read_key, watch)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        with shielded():
+            inp.cancel_callback()
+            loop.stop()
+            watch.close()
+            if recorder is not None:
+                recorder.write(args.record)
+    say(f"accompanist live: stopped after {loop.steps} steps, {loop.chords} chords; every note released")
+    if loop.error is not None:
+        raise loop.error
+    return 0
+
+
+def _wait(loop: LiveLoop, read_key: Callable[[float], str | None], watch: PortWatch) -> None:
+    """The main thread: keys, and a check each second that our ports are still there."""
+    next_watch = time.monotonic() + WATCH_EVERY
+    while loop.running():
+        key = read_key(0.2)
+        if key in PANIC_KEYS:
+            loop.panic()
+        elif key in QUIT_KEYS:
+            return
+        if time.monotonic() >= next_watch:
+            gone = watch.gone()
+            if gone is not None:
+                loop.fail(PortError(f"MIDI port {gone!r} went away"))
+                return
+            next_watch = time.monotonic() + WATCH_EVERY
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,94 @@
+"""How the live loop asks a harmonizer for a chord: directly, or within a budget with a fallback.
+
+``DirectStepper`` calls ``step_index`` on the loop's worker. ``FallbackStepper`` runs the main
+model on a thread of its own and waits for it at most ``budget`` seconds; when it misses, the
+fallback model (the baseline, ``--fallback markov``) answers that beat. Both models hear every
+beat, so their states stay in step; a main model more than ``max_backlog`` beats behind skips
+beats until it catches up, rather than building a queue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Protocol
+
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.melody import BeatFrame
+
+
+class Stepper(Protocol):
+    """The loop's view of a model: a streaming session of chord indices."""
+
+    def reset(self) -> None: ...
+
+    def step(self, frame: BeatFrame) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class DirectStepper:
+    """Steps one harmonizer on the caller's thread."""
+
+    def __init__(self, harmonizer: Harmonizer, seed: int | None = None) -> None:
+        self.harmonizer = harmonizer
+        self.seed = seed
+
+    def reset(self) -> None:
+        self.harmonizer.reset(self.seed)
+
+    def step(self, frame: BeatFrame) -> int:
+        return self.harmonizer.step_index(frame)
+
+    def close(self) -> None:
+        pass
+
+
+class FallbackStepper:
+    """The main model within a time budget per step, else the fallback's chord for that step."""
+
+    def __init__(
+        self,
+        main: Harmonizer,
+        fallback: Harmonizer,
+        budget: float,
+        seed: int | None = None,
+        max_backlog: int = 4,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.main, self.fallback = main, fallback
+        self.budget, self.seed, self.max_backlog, self.clock = budget, seed, max_backlog, clock
+        self.missed = 0  # steps the fallback answered
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="accompanist-model")
+        self._pending: deque[Future] = deque()
+
+    def reset(self) -> None:
+        self._submit(self.main.reset, self.seed, always=True)
+        self.fallback.reset(self.seed)
+
+    def step(self, frame: BeatFrame) -> int:
+        deadline = self.clock() + self.budget
+        future = self._submit(self.main.step_index, frame)
+        quick = self.fallback.step_index(frame)
+        if future is not None:
+            try:
+                return future.result(timeout=max(0.0, deadline - self.clock()))
+            except FutureTimeout:
+                pass
+        self.missed += 1
+        return quick
+
+    def _submit(self, fn: Callable, *args: object, always: bool = False) -> Future | None:
+        while self._pending and self._pending[0].done():
+            self._pending.popleft().result()  # a model's exception surfaces here
+        if len(self._pending) >= self.max_backlog and not always:
+            return None
+        future = self._pool.submit(fn, *args)
+        self._pending.append(future)
+        return future
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

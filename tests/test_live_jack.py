@@ -1,0 +1,112 @@
+"""`accompanist live` end to end through a private JACK server: a player, the live process, a listener."""
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import mido
+import pytest
+from test_live_notes import all_notes_off, unmatched
+
+from accompanist.live.jack import die_with_parent, have_jackd, jack_server
+from accompanist.live.ports import open_input, open_output
+from accompanist.live.terminal import READY
+
+pytestmark = pytest.mark.jack
+
+TESTS = str(Path(__file__).parent)
+# `accompanist` with the stub model of test_live_loop registered, so no checkpoint is needed
+BOOT = (
+    f"import sys; sys.path.insert(0, {TESTS!r}); from test_live_loop import RootStub; "
+    "from accompanist.harmonizers import register; register(RootStub); "
+    "from accompanist.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+MELODY = (60, 62, 64, 65, 67, 69, 71, 72, 67)
+
+
+@pytest.fixture
+def jack():
+    """A fresh server for each test, with a player and a listener that records what it hears."""
+    if not have_jackd():
+        pytest.skip("jackd not installed (apt-get install jackd2)")
+    with jack_server():
+        player = open_output("jack", virtual=True, client="test-player", port="out")
+        listener = open_input("jack", virtual=True, client="test-listener", port="in")
+        heard = []
+        listener.set_callback(heard.append)
+        try:
+            yield player, listener, heard
+        finally:
+            listener.close()
+            player.close()
+
+
+def start_live(*options):
+    command = [sys.executable, "-c", BOOT, "live", "--api", "jack", "--model", "rootstub"]
+    command += ["--in", "test-player", "--out", "test-listener", *options]
+    proc = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent
+    )
+    lines, ready = [], threading.Event()
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line.rstrip())
+            if READY in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(30):
+        proc.kill()
+        pytest.fail("accompanist live did not start: " + " | ".join(lines))
+    return proc, lines
+
+
+def play(player, melody=MELODY, hold_last=True):
+    for i, pitch in enumerate(melody):
+        player.send(mido.Message("note_on", note=pitch, velocity=80))
+        time.sleep(0.03)
+        if i < len(melody) - 1 or not hold_last:
+            player.send(mido.Message("note_off", note=pitch))
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_every_note_is_released_when_live_is_stopped(jack, stop, tmp_path):
+    player, _, heard = jack
+    record = tmp_path / "take.mid"
+    proc, lines = start_live("--thru", "--record", str(record))
+    play(player)
+    time.sleep(0.1)
+    assert unmatched(heard), "chords and the held melody note should be sounding"
+    proc.send_signal(stop)
+    assert proc.wait(10) == 0, lines
+    time.sleep(0.2)
+    chords = [m for m in heard if m.type == "note_on" and m.channel == 1]
+    assert len(chords) >= 3 and all(m.velocity == 80 for m in chords)
+    assert unmatched(heard) == set()
+    assert all_notes_off(heard) == {0, 1}
+    assert [t.name for t in mido.MidiFile(record).tracks] == ["played", "answered"]
+
+
+def test_live_stops_with_one_line_when_its_output_goes_away(jack):
+    player, listener, heard = jack
+    proc, lines = start_live()
+    play(player, MELODY[:3])
+    listener.close()
+    assert proc.wait(10) == 2
+    time.sleep(0.1)
+    assert lines[-1] == "accompanist: error: MIDI port 'test-listener:in' went away"
+
+
+def test_the_latency_bench_measures_the_floor():
+    if not have_jackd():
+        pytest.skip("jackd not installed (apt-get install jackd2)")
+    from accompanist.live.bench_live import bench_live
+
+    result = bench_live([], notes=20)
+    floor = result["live_ms"]["floor"]
+    assert floor["n"] == 20 and floor["exit"] == 0
+    assert 0 < floor["p50"] <= floor["p99"] < 100
