@@ -56,7 +56,9 @@ def test_augment_transposes_everything(chorales):
     up = augment([piece], semitones=[0, 3])
     assert up[0] is piece
     shifted = up[1]
-    assert (shifted.melody.pitch[piece.melody.pitch >= 0] == piece.melody.pitch[piece.melody.pitch >= 0] + 3).all()
+    assert (
+        shifted.melody.pitch[piece.melody.pitch >= 0] == piece.melody.pitch[piece.melody.pitch >= 0] + 3
+    ).all()
     assert (shifted.chords == chords.transpose(piece.chords, 3)).all()
 
 

@@ -6,46 +6,19 @@ import shutil
 from pathlib import Path
 
 import mido
-import numpy as np
 import pytest
+from stubs import RootStub as SharedRootStub
 
 from accompanist import chords, harmonizers, midi_io
 from accompanist.cli import main
-from accompanist.harmonizers.base import Harmonizer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "midi_samples"
 STUB = "test-root"
 
 
-class RootStub(Harmonizer):
-    """Answers the major chord on the first pitch of each beat; no chord where the beat rests."""
-
+class RootStub(SharedRootStub):
     family = STUB
-
-    def probabilities(self, melody, *, causal=False, seed=None):
-        probs = np.zeros((melody.n_beats, chords.VOCAB_SIZE))
-        for beat, frame in enumerate(melody.frames()):
-            probs[beat, self.step_index(frame)] = 1.0
-        return probs
-
-    def reset(self, seed=None):
-        pass
-
-    def step_index(self, frame):
-        sounding = [p for p in frame.pitch if p >= 0]
-        return chords.index(sounding[0] % 12, 0) if sounding else chords.NO_CHORD
-
-    def state(self):
-        return {}
-
-    @classmethod
-    def from_state(cls, state, device="cpu"):
-        return cls()
-
-    @classmethod
-    def untrained(cls):
-        return cls()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mido
 import pytest
-from test_live_notes import all_notes_off, unmatched
+from stubs import all_notes_off, unmatched
 
 from accompanist.live.jack import die_with_parent, have_jackd, jack_server
 from accompanist.live.ports import open_input, open_output
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.jack
 TESTS = str(Path(__file__).parent)
 # `accompanist` with the stub model of test_live_loop registered, so no checkpoint is needed
 BOOT = (
-    f"import sys; sys.path.insert(0, {TESTS!r}); from test_live_loop import RootStub; "
+    f"import sys; sys.path.insert(0, {TESTS!r}); from stubs import RootStub; "
     "from accompanist.harmonizers import register; register(RootStub); "
     "from accompanist.cli import main; sys.exit(main(sys.argv[1:]))"
 )

@@ -3,56 +3,13 @@
 import time
 
 import mido
-import numpy as np
 import pytest
-from test_live_notes import all_notes_off, unmatched
+from stubs import RootStub, all_notes_off, unmatched
 
-from accompanist import chords
 from accompanist.errors import PortError
-from accompanist.harmonizers.base import Harmonizer
 from accompanist.live.loop import LiveConfig, LiveLoop
 from accompanist.live.steppers import DirectStepper
 from accompanist.live.timing import ClockBeats, TempoBeats
-
-
-class RootStub(Harmonizer):
-    """Answers the major triad on the beat's first melody pitch class; N for a rest."""
-
-    family = "rootstub"
-
-    def __init__(self, fail_at=None, delay=0.0):
-        self.frames, self.resets, self.fail_at, self.delay = [], 0, fail_at, delay
-
-    @classmethod
-    def untrained(cls):
-        return cls()
-
-    def probabilities(self, melody, causal=False, seed=None):
-        out = np.zeros((melody.n_beats, chords.VOCAB_SIZE))
-        for b, frame in enumerate(melody.frames()):
-            out[b, self.chord(frame.pitch[0])] = 1.0
-        return out
-
-    @staticmethod
-    def chord(pitch):
-        return chords.NO_CHORD if pitch < 0 else chords.index(pitch % 12, 0)
-
-    def reset(self, seed=None):
-        self.resets += 1
-
-    def step_index(self, frame):
-        if len(self.frames) == self.fail_at:
-            raise RuntimeError("the model broke")
-        time.sleep(self.delay)
-        self.frames.append(frame)
-        return self.chord(frame.pitch[0])
-
-    def state(self):
-        return {}
-
-    @classmethod
-    def from_state(cls, state, device="cpu"):
-        return cls()
 
 
 class FakeClock:

@@ -2,9 +2,10 @@
 
 import mido
 import pytest
+from stubs import all_notes_off, unmatched
 
 from accompanist.errors import PortError
-from accompanist.live.notes import ALL_NOTES_OFF, SoundingNotes
+from accompanist.live.notes import SoundingNotes
 
 
 class FakeOutput:
@@ -22,23 +23,6 @@ class DeadOutput:
     def send(self, msg):
         self.tries += 1
         raise PortError("gone")
-
-
-def unmatched(sent):
-    """(channel, pitch) of note-ons not yet followed by a note-off; fails on a double note-on."""
-    sounding = set()
-    for msg in sent:
-        key = (getattr(msg, "channel", None), getattr(msg, "note", None))
-        if msg.type == "note_on" and msg.velocity > 0:
-            assert key not in sounding, f"note-on twice without a note-off: {key}"
-            sounding.add(key)
-        elif msg.type in ("note_on", "note_off"):
-            sounding.discard(key)
-    return sounding
-
-
-def all_notes_off(sent):
-    return {m.channel for m in sent if m.type == "control_change" and m.control == ALL_NOTES_OFF}
 
 
 def test_change_strikes_new_notes_first_then_releases_old_ones():

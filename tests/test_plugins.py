@@ -68,7 +68,9 @@ def plugin_env(tmp_path):
 
 
 def run(args, env):
-    return subprocess.run([sys.executable, "-m", "accompanist", *args], env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "accompanist", *args], env=env, capture_output=True, text=True
+    )
 
 
 def test_entry_point_family_is_listed(plugin_env):
@@ -81,8 +83,16 @@ def test_entry_point_family_harmonizes_a_file(plugin_env, tmp_path):
     out_file = tmp_path / "out.mid"
     chords_file = tmp_path / "out.json"
     result = run(
-        ["harmonize", str(FIXTURES / "type1.mid"), "-o", str(out_file), "--model", "tinyroot",
-         "--chords", str(chords_file)],
+        [
+            "harmonize",
+            str(FIXTURES / "type1.mid"),
+            "-o",
+            str(out_file),
+            "--model",
+            "tinyroot",
+            "--chords",
+            str(chords_file),
+        ],
         plugin_env,
     )
     assert result.returncode == 0, result.stderr
@@ -92,7 +102,9 @@ def test_entry_point_family_harmonizes_a_file(plugin_env, tmp_path):
 
 
 def test_unknown_model_is_one_clear_line(plugin_env, tmp_path):
-    result = run(["harmonize", str(FIXTURES / "type1.mid"), "-o", str(tmp_path / "x.mid"),
-                  "--model", "nosuch"], plugin_env)
+    result = run(
+        ["harmonize", str(FIXTURES / "type1.mid"), "-o", str(tmp_path / "x.mid"), "--model", "nosuch"],
+        plugin_env,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "tinyroot" in result.stderr

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from test_live_loop import RootStub
+from stubs import RootStub
 
 from accompanist import cli
 from accompanist.errors import PortError

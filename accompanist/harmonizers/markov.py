@@ -184,13 +184,17 @@ class MarkovHarmonizer(Harmonizer):
         self._alpha = self._start()
         self._key_loglik = np.zeros(24, dtype=np.float64)
 
-    def step_index(self, frame: BeatFrame) -> int:
+    def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
+        """Advance by one beat; P(chord of this beat | melody so far), a forward-filter update."""
         dur, onset, metre = frame_features(frame)
         emit = self.emissions(dur[None], np.array([onset]), np.array([metre]))[0]
         self._key_loglik += self.config.key_sharpness * (dur @ self.key_log_melody)
         emit = emit * self._key_weights(self._key_loglik)
         self._alpha = self._forward_step(self._alpha, emit, metre)
-        return int(self._alpha.sum(axis=0)[:V].argmax())
+        return self._alpha.sum(axis=0)[:V]
+
+    def step_index(self, frame: BeatFrame) -> int:
+        return int(self.step_probabilities(frame).argmax())
 
     # ---- persistence ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
