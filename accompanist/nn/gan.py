@@ -1,0 +1,316 @@
+"""The conditional GAN's networks and training: a generator G(melody, noise) -> chords, and a critic D.
+
+The generator reads the melody with ``BeatEncoder`` and an LSTM (bidirectional for files, forward
+for live play), then writes one chord per beat with a decoder LSTM whose input at beat t is the
+melody context, a noise vector z_t ~ N(0, noise_scale^2) and the embedding of its own previous
+chord. The chord itself is drawn from softmax(logits / temperature) with the Gumbel-max trick,
+so G's noise is z and the Gumbel draws together. ``train_temperature`` is the temperature of
+the samples D judges in training; ``temperature`` that of ``harmonize``, a knob that trades
+accuracy (low) against diversity (high) without retraining.
+
+Chords are discrete, so D's gradient reaches G through a straight-through Gumbel-softmax: the
+forward pass feeds D (and the next beat) the hard one-hot sample, the backward pass uses the
+gradient of the relaxed softmax. D scores every beat of a window of (melody, chords) with
+dilated convolutions (a "patch" critic). Training is stable because G also minimises the
+teacher-forced cross-entropy against Bach's chords; ``adversarial_weight`` scales the
+non-saturating GAN term (0 gives the supervised-only model and skips D altogether).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from accompanist import chords
+from accompanist.nn.encoding import IGNORE, BeatEncoder, collate
+
+V = chords.VOCAB_SIZE
+BOS = V  # the "previous chord" of the first beat
+State = tuple[torch.Tensor, torch.Tensor]  # an LSTM's (h, c)
+
+
+@dataclass
+class GANConfig:
+    hidden: int = 128
+    pitch_dim: int = 32
+    chord_dim: int = 32
+    noise_dim: int = 16
+    dropout: float = 0.2
+    epochs: int = 20
+    batch_size: int = 32
+    lr: float = 3e-3
+    d_lr: float = 1e-3
+    weight_decay: float = 0.01
+    adversarial_weight: float = 0.5
+    window: int = 32  # beats of each batch that the generators free-run and D judges
+    critic_hidden: int = 64
+    gumbel_tau: float = 1.0
+    train_temperature: float = 0.5  # of the samples D sees in training
+    temperature: float = 0.35  # of the samples harmonize() draws; 0 takes the most likely chord
+    noise_scale: float = 1.0
+    shifts: int = 12  # keys in the inference ensemble (1 = the melody as it is)
+    transpose: bool = True  # train on all 12 transpositions
+    threads: int = 2
+
+
+def gumbel(shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard Gumbel noise; -log(-log(u)) with u kept off 0 and 1."""
+    u = torch.rand(shape, generator=generator).clamp(1e-9, 1 - 1e-9)
+    return -torch.log(-torch.log(u))
+
+
+def sample_scores(logits: torch.Tensor, noise: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Scores whose argmax is a draw from softmax(logits / temperature); temperature 0 is argmax."""
+    if temperature <= 0:
+        return logits
+    return logits / temperature + noise
+
+
+class Generator(nn.Module):
+    """Melody + per-beat noise -> one chord per beat, each fed back into the next beat."""
+
+    def __init__(self, config: GANConfig, causal: bool) -> None:
+        super().__init__()
+        h = config.hidden
+        self.causal = causal
+        self.noise_dim = config.noise_dim
+        self.encoder = BeatEncoder(config.pitch_dim, h, config.dropout)
+        self.melody = nn.LSTM(h, h, batch_first=True, bidirectional=not causal)
+        self.chord = nn.Embedding(V + 1, config.chord_dim)
+        inputs = h * (1 if causal else 2) + config.noise_dim + config.chord_dim
+        self.decoder = nn.LSTM(inputs, h, batch_first=True)
+        self.out = nn.Linear(h, V)
+        self.drop = nn.Dropout(config.dropout)
+
+    def context(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """(B, T, C) melody context; offline it sees the whole melody, causal only its past."""
+        x = self.encoder(batch["pitch"], batch["onset"], batch["bar"])
+        if self.causal:
+            return self.drop(self.melody(x)[0])
+        lengths = batch["mask"].sum(1).clamp(min=1).cpu()
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out = pad_packed_sequence(self.melody(packed)[0], batch_first=True, total_length=x.shape[1])[0]
+        return self.drop(out)
+
+    def decode(
+        self, context: torch.Tensor, noise: torch.Tensor, previous: torch.Tensor, state: State | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """Teacher forcing: (B, T, V) logits given the previous chords (B, T), and the end state."""
+        h, state = self.decoder(torch.cat([context, noise, self.chord(previous)], -1), state)
+        return self.out(self.drop(h)), state
+
+    def free_run(
+        self,
+        context: torch.Tensor,
+        noise: torch.Tensor,
+        first: torch.Tensor,
+        state: State,
+        temperature: float,
+        tau: float,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Chords of its own for (B, W) beats from ``state``: straight-through one-hots (B, W, V)."""
+        weights = [getattr(self.decoder, f"{n}_l0") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        h, c = (s[0] for s in state)
+        prev = self.chord(first)
+        table = self.chord.weight[:V]
+        samples = []
+        for ctx, z in zip(context.unbind(1), noise.unbind(1)):  # unbind: a cheap backward, unlike slicing
+            h, c = torch.lstm_cell(torch.cat([ctx, z, prev], -1), (h, c), *weights)
+            logits = self.out(self.drop(h))
+            scores = sample_scores(logits, gumbel(logits.shape, generator).to(logits.device), temperature)
+            hard = F.one_hot(scores.argmax(-1), V).to(logits.dtype)
+            soft = (scores / tau).softmax(-1)
+            onehot = hard + soft - soft.detach()
+            samples.append(onehot)
+            prev = onehot @ table
+        return torch.stack(samples, 1)
+
+    def start(self, batch_size: int) -> tuple[State, torch.Tensor]:
+        """The decoder's zero state (as nn.LSTM holds it) and the BOS chords of a fresh run."""
+        device = self.out.weight.device
+        zeros = torch.zeros(1, batch_size, self.decoder.hidden_size, device=device)
+        return (zeros, zeros), torch.full((batch_size,), BOS, dtype=torch.long, device=device)
+
+
+class Discriminator(nn.Module):
+    """(melody, chord one-hots) -> a real-or-generated logit for every beat, from nearby beats."""
+
+    def __init__(self, config: GANConfig) -> None:
+        super().__init__()
+        h = config.critic_hidden
+        self.encoder = BeatEncoder(config.pitch_dim, h, config.dropout)
+        self.chord = nn.Linear(V, h, bias=False)
+        self.convs = nn.ModuleList(
+            spectral_norm(nn.Conv1d(h, h, 5, padding=2 * d, dilation=d)) for d in (1, 2, 4)
+        )
+        self.score = nn.Conv1d(h, 1, 1)
+
+    def forward(self, batch: dict[str, torch.Tensor], onehot: torch.Tensor) -> torch.Tensor:
+        x = self.encoder(batch["pitch"], batch["onset"], batch["bar"]) + self.chord(onehot)
+        x = x.transpose(1, 2)
+        for conv in self.convs:
+            x = F.leaky_relu(conv(x), 0.2)
+        return self.score(x)[:, 0]
+
+
+def batches(pieces: list, size: int, rng: np.random.Generator) -> list[dict[str, torch.Tensor]]:
+    """Padded batches of pieces of similar length (less padding), in a random order."""
+    lengths = np.array([p.melody.n_beats for p in pieces]) + rng.uniform(0, 8, len(pieces))
+    order = np.argsort(lengths)
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(groups)
+    return [collate([pieces[i].melody for i in g], [pieces[i].chords for i in g]) for g in groups]
+
+
+def previous_chords(targets: torch.Tensor) -> torch.Tensor:
+    """Bach's chord of the beat before each beat (BOS first), the decoder's teacher-forced input."""
+    prev = torch.roll(targets.clamp(min=0), 1, dims=1)
+    prev[:, 0] = BOS
+    return prev
+
+
+def window(batch: dict[str, torch.Tensor], start: int, stop: int) -> dict[str, torch.Tensor]:
+    return {k: v[:, start:stop] for k, v in batch.items()}
+
+
+def masked_bce(logits: torch.Tensor, target: float, mask: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of per-beat logits against one target, over the real beats only."""
+    loss = F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target), reduction="none")
+    return (loss * mask).sum() / mask.sum().clamp(min=1)
+
+
+class GANTrainer:
+    """Trains an offline and a causal generator side by side against one discriminator."""
+
+    def __init__(self, config: GANConfig, *, seed: int = 0, device: str = "cpu") -> None:
+        torch.manual_seed(seed)
+        self.config, self.device = config, device
+        self.rng = np.random.default_rng(seed)
+        self.generators = [Generator(config, causal=c).to(device) for c in (False, True)]
+        self.critic = Discriminator(config).to(device)
+        params = [p for g in self.generators for p in g.parameters()]
+        self.g_opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=config.d_lr, betas=(0.5, 0.999))
+        self.history: list[dict[str, float]] = []
+
+    @property
+    def adversarial(self) -> bool:
+        return self.config.adversarial_weight > 0
+
+    def step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """One update of D (if adversarial) and of both generators; returns the losses."""
+        cfg = self.config
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        n_beats = batch["mask"].shape[1]
+        width = min(cfg.window, n_beats)
+        start = int(self.rng.integers(0, n_beats - width + 1))
+        part = window(batch, start, start + width)
+        ces, fakes = zip(*(self._generate(g, batch, start, width) for g in self.generators))
+        losses = {"ce": sum(ces) / len(ces)}
+        g_loss = losses["ce"]
+        if self.adversarial:
+            fake = torch.cat(fakes)
+            losses["d"] = self._critic_step(part, fake.detach())
+            doubled = {k: torch.cat([v] * len(fakes)) for k, v in part.items()}
+            losses["adv"] = masked_bce(self.critic(doubled, fake), 1.0, doubled["mask"].float())
+            g_loss = g_loss + cfg.adversarial_weight * losses["adv"]
+        self.g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        nn.utils.clip_grad_norm_([p for g in self.generators for p in g.parameters()], 1.0)
+        self.g_opt.step()
+        return {k: float(v.detach()) for k, v in losses.items()}
+
+    def _generate(self, gen: Generator, batch, start: int, width: int):
+        """Teacher-forced cross-entropy over the batch, and free-run samples over the window."""
+        cfg = self.config
+        context = gen.context(batch)
+        b, t = batch["mask"].shape
+        noise = torch.randn(b, t, cfg.noise_dim, device=self.device) * cfg.noise_scale
+        prev = previous_chords(batch["chords"])
+        state, logits = gen.start(b)[0], []
+        if start:  # split the teacher-forced run to get the decoder's state where the window starts
+            head, state = gen.decode(context[:, :start], noise[:, :start], prev[:, :start])
+            logits.append(head)
+        logits.append(gen.decode(context[:, start:], noise[:, start:], prev[:, start:], state)[0])
+        targets = batch["chords"].reshape(-1)
+        ce = F.cross_entropy(torch.cat(logits, 1).reshape(-1, V), targets, ignore_index=IGNORE)
+        if not self.adversarial:
+            return ce, None
+        span = slice(start, start + width)
+        temperature, tau = cfg.train_temperature, cfg.gumbel_tau
+        return ce, gen.free_run(context[:, span], noise[:, span], prev[:, start], state, temperature, tau)
+
+    def _critic_step(self, part, fake: torch.Tensor) -> torch.Tensor:
+        """One update of D on Bach's chords (target 0.9, one-sided smoothing) and on the generators'."""
+        n = fake.shape[0] // part["mask"].shape[0]
+        both = {k: torch.cat([v] * (n + 1)) for k, v in part.items()}
+        real = F.one_hot(part["chords"].clamp(min=0), V).float()
+        scores = self.critic(both, torch.cat([real, fake]))
+        b, mask = real.shape[0], part["mask"].float()
+        loss = masked_bce(scores[:b], 0.9, mask) + masked_bce(scores[b:], 0.0, both["mask"][b:].float())
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(self.critic.parameters(), 1.0)
+        self.d_opt.step()
+        return loss
+
+    @torch.no_grad()
+    def accuracy(self, gen: Generator, batches: list[dict[str, torch.Tensor]], seed: int = 0) -> float:
+        """Share of beats where the generator's most likely chords (temperature 0) match Bach."""
+        gen.eval()
+        rng = torch.Generator().manual_seed(seed)
+        hits = total = 0
+        for batch in batches:
+            batch = {k: v.to(self.device) for k, v in batch.items()}
+            b, t = batch["mask"].shape
+            noise = torch.randn(b, t, self.config.noise_dim, generator=rng).to(self.device)
+            state, first = gen.start(b)
+            fake = gen.free_run(
+                gen.context(batch), noise * self.config.noise_scale, first, state, 0.0, 1.0, rng
+            )
+            hit = (fake.argmax(-1) == batch["chords"]) & batch["mask"]
+            hits, total = hits + int(hit.sum()), total + int(batch["mask"].sum())
+        gen.train()
+        return hits / max(total, 1)
+
+    def fit(self, train: list, valid: list, progress: bool = True) -> list[Generator]:
+        """Run every epoch; keep each generator's weights from its best validation epoch."""
+        from tqdm import tqdm
+
+        cfg = self.config
+        valid_batches = batches(valid, 64, np.random.default_rng(0)) if valid else []
+        per_epoch = -(-len(train) // cfg.batch_size)
+        total = cfg.epochs * per_epoch
+        schedule = torch.optim.lr_scheduler.OneCycleLR(self.g_opt, cfg.lr, total_steps=total, pct_start=0.2)
+        best = [(-1.0, None), (-1.0, None)]
+        bar = tqdm(total=total, desc="training gan", disable=not progress, file=sys.stderr, leave=False)
+        for epoch in range(cfg.epochs):
+            sums: dict[str, float] = {}
+            for batch in batches(train, cfg.batch_size, self.rng):
+                losses = self.step(batch)
+                if schedule.last_epoch + 1 < total:
+                    schedule.step()
+                sums = {k: sums.get(k, 0.0) + v for k, v in losses.items()}
+                bar.update()
+                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+            row = {"epoch": epoch, **{k: v / per_epoch for k, v in sums.items()}}
+            for i, (gen, name) in enumerate(zip(self.generators, ("offline", "causal"))):
+                row[name] = self.accuracy(gen, valid_batches) if valid_batches else float("nan")
+                if not row[name] <= best[i][0]:
+                    best[i] = (row[name], {k: v.detach().clone() for k, v in gen.state_dict().items()})
+            self.history.append(row)
+            if progress:
+                bar.write(" ".join(f"{k} {v:.3f}" for k, v in row.items()), file=sys.stderr)
+        bar.close()
+        for gen, (_, state) in zip(self.generators, best):
+            gen.load_state_dict(state)
+            gen.eval()
+        return self.generators
