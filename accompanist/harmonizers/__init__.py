@@ -20,6 +20,7 @@ BUILTIN = {
     "markov": "accompanist.harmonizers.markov:MarkovHarmonizer",
     "lstm": "accompanist.harmonizers.lstm:LSTMHarmonizer",
     "gan": "accompanist.harmonizers.gan:GANHarmonizer",
+    "ensemble": "accompanist.harmonizers.ensemble:EnsembleHarmonizer",
 }
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
 
