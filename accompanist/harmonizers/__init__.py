@@ -56,7 +56,10 @@ def family(name: str) -> type[Harmonizer]:
         return _extra[name]
     for ep in entry_points(group=GROUP):
         if ep.name == name:
-            return ep.load()
+            try:
+                return ep.load()
+            except (ImportError, AttributeError) as exc:
+                raise UnknownModelError(f"model family {name!r} is installed but does not load: {exc}") from None
     if name in BUILTIN and _builtin_present(name):
         return _spec_to_class(BUILTIN[name])
     raise UnknownModelError(f"unknown model {name!r}; installed families: {', '.join(available())}")
