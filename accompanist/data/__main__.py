@@ -21,8 +21,16 @@ def main() -> None:
     seconds = time.perf_counter() - start
     sizes = {name: len(pieces) for name, pieces in parts.items()}
     beats = {name: int(sum(p.melody.n_beats for p in pieces)) for name, pieces in parts.items()}
-    print(json.dumps({"build": "cold" if cold else "warm", "seconds": round(seconds, 2),
-                      "chorales": sizes, "beats": beats}))
+    print(
+        json.dumps(
+            {
+                "build": "cold" if cold else "warm",
+                "seconds": round(seconds, 2),
+                "chorales": sizes,
+                "beats": beats,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def family(name: str) -> type[Harmonizer]:
             try:
                 return ep.load()
             except (ImportError, AttributeError) as exc:
-                raise UnknownModelError(f"model family {name!r} is installed but does not load: {exc}") from None
+                message = f"model family {name!r} is installed but does not load: {exc}"
+                raise UnknownModelError(message) from None
     if name in BUILTIN and _builtin_present(name):
         return _spec_to_class(BUILTIN[name])
     raise UnknownModelError(f"unknown model {name!r}; installed families: {', '.join(available())}")

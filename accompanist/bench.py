@@ -1,0 +1,87 @@
+"""Cost figures for every family that loads: one causal step, and offline harmonization of a chorale.
+
+A causal step is what the live loop pays per beat: ``step_index`` with batch 1 on one torch
+thread (two threads made p99 tens of milliseconds). It is timed beat by beat over the test
+chorales, ``reset()`` at each new piece (not timed), after a warm-up. Offline time is one
+``predict`` of a whole chorale. Both come back as plain dicts, ready for JSON.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from accompanist import harmonizers
+from accompanist.errors import AccompanistError
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.melody import Melody
+
+WARMUP_STEPS = 50
+
+
+def percentiles(seconds: Iterable[float], scale: float) -> dict[str, float]:
+    """Median, p99 and count of durations, multiplied by ``scale`` (1e6 for microseconds)."""
+    values = np.asarray(list(seconds)) * scale
+    return {
+        "p50": round(float(np.percentile(values, 50)), 1),
+        "p99": round(float(np.percentile(values, 99)), 1),
+        "n": int(len(values)),
+    }
+
+
+def step_times(model: Harmonizer, melodies: list[Melody], steps: int) -> list[float]:
+    """Seconds of each ``step_index`` call, piece after piece, until ``steps`` were timed."""
+    times: list[float] = []
+    clock = time.perf_counter
+    while len(times) < steps + WARMUP_STEPS:
+        for melody in melodies:
+            model.reset(seed=0)
+            for frame in melody.frames():
+                start = clock()
+                model.step_index(frame)
+                times.append(clock() - start)
+            if len(times) >= steps + WARMUP_STEPS:
+                break
+    return times[WARMUP_STEPS : WARMUP_STEPS + steps]
+
+
+def offline_times(model: Harmonizer, melodies: list[Melody]) -> list[float]:
+    """Seconds of one offline ``predict`` per melody (after one untimed call)."""
+    model.predict(melodies[0], seed=0)
+    times = []
+    for melody in melodies:
+        start = time.perf_counter()
+        model.predict(melody, seed=0)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def loadable(names: list[str] | None, device: str) -> tuple[dict[str, Harmonizer], dict[str, str]]:
+    """The models that load (default: every family's shipped checkpoint) and why the others did not."""
+    models, skipped = {}, {}
+    for name in names or harmonizers.available():
+        try:
+            models[name] = harmonizers.load(name, device=device)
+        except AccompanistError as exc:
+            skipped[name] = str(exc)
+    return models, skipped
+
+
+def bench_models(
+    melodies: list[Melody], names: list[str] | None = None, device: str = "cpu", steps: int = 2000
+) -> dict[str, Any]:
+    """``step_us`` and ``offline_ms`` (per chorale) for every model that loads, on one torch thread."""
+    import torch
+
+    torch.set_num_threads(1)
+    models, skipped = loadable(names, device)
+    out: dict[str, Any] = {"step_us": {}, "offline_ms": {}}
+    for name, model in models.items():
+        out["step_us"][name] = percentiles(step_times(model, melodies, steps), 1e6)
+        out["offline_ms"][name] = percentiles(offline_times(model, melodies), 1e3)
+    if skipped:
+        out["skipped"] = skipped
+    return out

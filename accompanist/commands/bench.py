@@ -1,0 +1,89 @@
+"""`accompanist bench`: step latency and offline time of every family; optional sections by flag.
+
+The model figures always run. Each optional section is one entry of ``SECTIONS`` (flag, help,
+function of the parsed arguments returning a dict that is merged into the output), so adding
+one (``--curves``, the learning curves of issue 6) is a few lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from accompanist.devices import CHOICES, resolve_device
+
+
+def live_section(args: argparse.Namespace) -> dict[str, Any]:
+    """End-to-end latency through a JACK server (``accompanist.live.bench_live``)."""
+    from accompanist.harmonizers import available
+    from accompanist.live.bench_live import bench_live
+
+    return bench_live(args.models or available(), notes=args.notes, flood=args.flood)
+
+
+SECTIONS: list[tuple[str, str, Callable[[argparse.Namespace], dict[str, Any]]]] = [
+    ("live", "also measure end-to-end live latency through a JACK server (needs jackd)", live_section),
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="time live steps and offline harmonization of every model",
+        description="Median and p99 of one causal step (batch 1, one torch thread) and offline "
+        "harmonization time per test chorale, for every family whose checkpoint loads.",
+    )
+    p.add_argument("--models", nargs="+", metavar="MODEL", help="family names or checkpoints (default: all)")
+    p.add_argument("--device", choices=CHOICES, default="cpu", help="where the models run (default: cpu)")
+    p.add_argument("--steps", type=int, default=2000, help="causal steps timed per model (default 2000)")
+    p.add_argument("--pieces", type=int, default=35, help="test chorales to run through (default 35)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    for flag, text, _ in SECTIONS:
+        p.add_argument(f"--{flag}", action="store_true", help=text)
+    p.add_argument("--notes", type=int, default=1000, help="--live: answered notes per model")
+    p.add_argument("--flood", action="store_true", help="--live: add 1,000 other MIDI messages a second")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from accompanist.bench import bench_models
+    from accompanist.data import load_chorales, split_pieces
+
+    device = resolve_device(args.device)
+    with contextlib.redirect_stdout(sys.stderr):  # stdout holds only the result
+        pieces = split_pieces(load_chorales(progress=not args.json))["test"][: max(1, args.pieces)]
+        result: dict[str, Any] = {"device": device}
+        result.update(bench_models([p.melody for p in pieces], args.models, device, args.steps))
+        for flag, _, section in SECTIONS:
+            if getattr(args, flag):
+                merge(result, section(args))
+    print(json.dumps(result, indent=2) if args.json else format_result(result))
+    return 0
+
+
+def merge(result: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Add a section's keys; the ``skipped`` reasons of both are kept."""
+    skipped = {**result.get("skipped", {}), **extra.pop("skipped", {})}
+    result.update(extra)
+    if skipped:
+        result["skipped"] = skipped
+
+
+def format_result(result: dict[str, Any]) -> str:
+    lines = [
+        f"device: {result['device']} (one torch thread)",
+        f"{'model':<10} {'step p50':>10} {'step p99':>10} {'offline p50':>12} {'offline p99':>12}",
+    ]
+    for name, step in result["step_us"].items():
+        off = result["offline_ms"][name]
+        steps = f"{step['p50']:>7.1f} us {step['p99']:>7.1f} us"
+        lines.append(f"{name:<10} {steps} {off['p50']:>9.1f} ms {off['p99']:>9.1f} ms")
+    for name, live in result.get("live_ms", {}).items():
+        lines.append(f"{name:<10} live p50 {live['p50']} ms, p99 {live['p99']} ms")
+    for name, reason in result.get("skipped", {}).items():
+        lines.append(f"{name:<10} skipped: {reason}")
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""`accompanist repl`: an interactive prompt to type or load melodies, harmonize, compare, train, listen."""
+
+from __future__ import annotations
+
+import argparse
+
+from accompanist.devices import CHOICES, resolve_device
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "repl",
+        help="interactive prompt for experiments",
+        description="An interactive prompt: type a melody (`melody E4 E4 F4 G4/2`) or `load FILE.mid`, "
+        "`harmonize`, `compare` every model, `play` or `save` the result, `train` and `eval` models, "
+        "`listen` to a keyboard while the prompt stays usable. `help` inside lists every command.",
+        epilog="History is kept in $ACCOMPANIST_HISTORY, else ~/.local/share/accompanist/history.",
+    )
+    p.add_argument("--model", default="markov", help="the first model (default: markov)")
+    p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from accompanist.repl.prompt import run_repl
+    from accompanist.repl.session import Session
+
+    run_repl(Session(device=resolve_device(args.device), model_name=args.model))
+    return 0

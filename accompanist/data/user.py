@@ -1,0 +1,95 @@
+"""A user's own training data: a folder of MIDI files, each with a melody and an accompaniment.
+
+The melody is the part that ``accompanist.midi_io.melody_notes`` picks (the most melodic
+track and channel); every other note outside the drum channel is the accompaniment. Chords
+come from the accompaniment on the 16th grid of the melody's beats, labelled like the chorales
+(``accompanist.labeling.label_voices``, the lowest sounding note as the bass). Files that
+cannot be read, or that have no accompaniment, are skipped with a line on stderr.
+``split_folder`` puts about 10% of the files, chosen by a hash of their names, in validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from accompanist import midi_io
+from accompanist.data import Piece
+from accompanist.errors import DataError, MidiFileError
+from accompanist.labeling import label_voices
+from accompanist.melody import REST, STEPS_PER_BEAT
+
+MAX_VOICES = 8
+VALIDATION_SHARE = 0.1
+SUFFIXES = (".mid", ".midi")
+
+
+def load_midi_folder(folder: str | Path) -> list[Piece]:
+    """Every usable MIDI file under ``folder`` (recursively) as a Piece, in path order."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"--data {folder}: no such folder")
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    pieces = []
+    for path in paths:
+        try:
+            pieces.append(read_piece(path, path.relative_to(folder).as_posix()))
+        except MidiFileError as exc:
+            print(f"accompanist: skipping {exc}", file=sys.stderr)
+    if not pieces:
+        raise DataError(f"--data {folder}: no MIDI file there with a melody and an accompaniment")
+    return pieces
+
+
+def read_piece(path: Path, piece_id: str) -> Piece:
+    """One file as melody, chord per beat (from the accompaniment) and S/A/T/B pitches per beat."""
+    score = midi_io.read_midi(path)
+    melody_notes = midi_io.melody_notes(score)
+    melody = midi_io.to_melody(score, melody_notes)
+    part = (melody_notes[0].track, melody_notes[0].channel)
+    backing = [n for n in score.notes if (n.track, n.channel) != part and n.channel != midi_io.DRUM_CHANNEL]
+    if not backing:
+        raise MidiFileError(f"{path}: no accompaniment besides the melody")
+    voices = accompaniment_grid(score, backing, melody.n_beats * STEPS_PER_BEAT)
+    first = voices[:, ::STEPS_PER_BEAT]
+    satb = np.stack([melody.pitch[::STEPS_PER_BEAT], first[0], first[1], first[-1]], axis=1)
+    return Piece(piece_id, Path(piece_id).stem, melody, label_voices(voices), satb.astype(np.int16))
+
+
+def accompaniment_grid(score: midi_io.Score, notes: list[midi_io.Note], n_steps: int) -> np.ndarray:
+    """(MAX_VOICES, n_steps) pitches: upper notes highest first, the lowest note in the last row."""
+    sounding: list[set[int]] = [set() for _ in range(n_steps)]
+    for n in notes:
+        a = int(round(score.tempo.beats(n.start) * STEPS_PER_BEAT))
+        b = max(a + 1, int(round(score.tempo.beats(n.end) * STEPS_PER_BEAT)))
+        for step in range(a, min(b, n_steps)):
+            sounding[step].add(n.pitch)
+    grid = np.full((MAX_VOICES, n_steps), REST, dtype=np.int16)
+    for step, pitches in enumerate(sounding):
+        if pitches:
+            ordered = sorted(pitches, reverse=True)
+            upper = ordered[:-1][: MAX_VOICES - 1]
+            grid[: len(upper), step] = upper
+            grid[-1, step] = ordered[-1]
+    return grid
+
+
+def split_folder(pieces: list[Piece]) -> dict[str, list[Piece]]:
+    """About 10% of the pieces (at least one, by a hash of the id) in validation, the rest in train.
+
+    A user's folder has no test part: ``accompanist eval`` scores on the chorales. A folder of
+    one file trains and validates on it.
+    """
+    if len(pieces) == 1:
+        return {"train": list(pieces), "validation": list(pieces), "test": []}
+    ranked = sorted(pieces, key=lambda p: hashlib.sha1(p.id.encode()).hexdigest())
+    n_valid = max(1, round(VALIDATION_SHARE * len(pieces)))
+    valid = {p.id for p in ranked[:n_valid]}
+    return {
+        "train": [p for p in pieces if p.id not in valid],
+        "validation": [p for p in pieces if p.id in valid],
+        "test": [],
+    }

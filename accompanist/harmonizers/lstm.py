@@ -1,0 +1,268 @@
+"""The deep-learning family: LSTMs that learn their own features from the melody alone.
+
+One checkpoint holds two networks (``accompanist.nn.lstm.ChordNet``): a bidirectional one for
+files (``harmonize``, ``probabilities``) and a unidirectional one for live play (``causal=True``,
+``reset``/``step``), whose chord for a beat depends only on the melody up to that beat. Input is
+the melody grid (pitch tokens, onsets, place in the bar); nothing harmonic is computed by hand.
+
+Training (``fit``) draws every piece in a random transposition each epoch (all 12 keys), trains
+with label smoothing, AdamW and a one-cycle schedule, and keeps the weights of the best
+validation epoch. Predictions average the network's answers over the melody transposed into
+``shifts`` keys (see ``accompanist.nn.lstm``); the causal ensemble is stepped in one batch.
+With ``pretrain=true`` the melody encoder is first trained on folk melodies without chords
+(``accompanist.nn.pretrain``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from accompanist.config import apply_overrides
+from accompanist.harmonizers.base import Harmonizer
+from accompanist.melody import BeatFrame, Melody
+from accompanist.nn.encoding import IGNORE, collate
+from accompanist.nn.lstm import CausalStepper, ChordNet, ensemble_probabilities
+from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
+
+NETS = ("bidirectional", "causal")
+
+
+@dataclass
+class LSTMConfig:
+    pitch_dim: int = 32
+    embed_dim: int = 128
+    hidden: int = 128
+    layers: int = 2
+    dropout: float = 0.3
+    epochs: int = 60
+    batch_size: int = 16
+    lr: float = 3e-3
+    weight_decay: float = 0.01
+    label_smoothing: float = 0.1
+    voice_weight: float = 0.0  # weight of the auxiliary loss: alto, tenor, bass pitch classes
+    patience: int = 12
+    shifts: int = 1  # keys in the prediction ensemble: 1 = the melody as it is
+    threads: int = 1
+    pretrain: bool = False
+    pretrain_epochs: int = 6
+    pretrain_melodies: int = 3000
+
+    def encoder_kwargs(self) -> dict[str, Any]:
+        """The shape of the melody encoder and recurrent layers (what pretraining shares)."""
+        return {k: getattr(self, k) for k in ("pitch_dim", "embed_dim", "hidden", "layers", "dropout")}
+
+    def net_kwargs(self) -> dict[str, Any]:
+        return {**self.encoder_kwargs(), "voices": 3 if self.voice_weight > 0 else 0}
+
+    def shift_list(self) -> list[int]:
+        """Transpositions nearest the original key first: 0, 1, -1, 2, -2, ... up to 12."""
+        order = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6]
+        return order[: max(1, min(self.shifts, 12))]
+
+
+class LSTMHarmonizer(Harmonizer):
+    family = "lstm"
+
+    def __init__(self, config: LSTMConfig, nets: dict[str, ChordNet]) -> None:
+        self.config = config
+        self.nets = nets
+        for net in nets.values():
+            net.eval()
+        self.stepper = CausalStepper(nets["causal"], config.shift_list())
+
+    # ---- offline ------------------------------------------------------------------------
+    @torch.inference_mode()
+    def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
+        net = self.nets["causal" if causal else "bidirectional"]
+        batch = _to(collate([melody]), self.stepper.device)
+        with one_thread():
+            probs = ensemble_probabilities(net, batch, self.config.shift_list())[0]
+        return probs.double().cpu().numpy()
+
+    # ---- live ---------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        self.stepper.reset()
+
+    def step_index(self, frame: BeatFrame) -> int:
+        return int(self.stepper.probabilities(frame.pitch, frame.onset, frame.bar_pos).argmax())
+
+    # ---- persistence ----------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        weights = {name: {k: v.cpu() for k, v in net.state_dict().items()} for name, net in self.nets.items()}
+        return {"config": asdict(self.config), **weights}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], device: str = "cpu") -> LSTMHarmonizer:
+        config = LSTMConfig(**state["config"])
+        nets = {}
+        for name in NETS:
+            nets[name] = ChordNet(bidirectional=name == "bidirectional", **config.net_kwargs())
+            nets[name].load_state_dict(state[name])
+        return cls(config, nets).to(device)
+
+    def to(self, device: str) -> LSTMHarmonizer:
+        for net in self.nets.values():
+            net.to(device)
+        self.stepper = CausalStepper(self.nets["causal"], self.config.shift_list())
+        return self
+
+    # ---- training -----------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        train: list,
+        valid: list,
+        *,
+        options: dict[str, str],
+        device: str = "cpu",
+        seed: int = 0,
+        progress: bool = True,
+    ) -> LSTMHarmonizer:
+        """Train the bidirectional net, then the causal one; each keeps its best validation epoch."""
+        config = apply_overrides(LSTMConfig(), options)
+        torch.set_num_threads(config.threads)
+        start = time.perf_counter()
+        nets, meta = {}, {"epochs": {}, "validation_best": {}}
+        with distributed(device) as (rank, world, dev):
+            lm = _pretrained(config, seed, dev, rank, world, progress) if config.pretrain else None
+            for name in NETS:
+                job = TrainJob(config, train, valid, seed, dev, rank, world, progress, f"lstm {name}")
+                trainer = job.run(name == "bidirectional", lm)
+                nets[name] = trainer.model.cpu()
+                meta["epochs"][name] = trainer.epoch + 1
+                meta["validation_best"][name] = round(trainer.best_score, 4)
+        model = cls(config, nets).to(device)
+        model.meta = {**meta, "train_seconds": time.perf_counter() - start, "world_size": world}
+        return model
+
+
+@dataclass
+class TrainJob:
+    """Everything one net's training needs besides the net."""
+
+    config: LSTMConfig
+    train: list
+    valid: list
+    seed: int
+    device: str
+    rank: int
+    world: int
+    progress: bool
+    desc: str
+
+    def run(self, bidirectional: bool, lm: Any = None) -> Trainer:
+        """Train one net from seed ``seed`` (from the language model's weights if given)."""
+        cfg, dev = self.config, self.device
+        torch.manual_seed(self.seed)
+        net = ChordNet(bidirectional=bidirectional, **cfg.net_kwargs()).to(dev)
+        if lm is not None:
+            lm.transfer(net)
+        valid = _batches(self.valid, 64, self.seed, -1, dev)
+        trainer = Trainer(
+            _trainer_config(cfg, self.seed),
+            net,
+            batches=lambda epoch: _batches(self.train, cfg.batch_size, self.seed, epoch, dev),
+            loss=lambda model, batch: _loss(model, batch, cfg),
+            validate=lambda model: _accuracy(model, valid),
+            rank=self.rank,
+            world=self.world,
+            progress=self.progress,
+            desc=self.desc,
+        )
+        trainer.run()
+        return trainer
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread: for nets this small, a second thread on a busy CPU costs 10-100x."""
+    before = torch.get_num_threads()
+    if before != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if before != 1:
+            torch.set_num_threads(before)
+
+
+def _trainer_config(config: LSTMConfig, seed: int) -> TrainerConfig:
+    return TrainerConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        weight_decay=config.weight_decay,
+        patience=config.patience,
+        seed=seed,
+    )
+
+
+def _to(batch: dict[str, torch.Tensor], device: str | torch.device) -> dict[str, torch.Tensor]:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def _batches(pieces: list, size: int, seed: int, epoch: int, device: str) -> list[dict[str, torch.Tensor]]:
+    """Pieces in batches of similar length; for epoch >= 0 each piece in a random key (-6..+5)."""
+    rng = np.random.default_rng([seed, epoch + 1])
+    shifts = rng.integers(-6, 6, len(pieces)) if epoch >= 0 else np.zeros(len(pieces), dtype=int)
+    noise = rng.uniform(0, 8, len(pieces)) if epoch >= 0 else np.zeros(len(pieces))
+    order = np.argsort([p.melody.n_beats + n for p, n in zip(pieces, noise)], kind="stable")
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
+    if epoch >= 0:
+        rng.shuffle(groups)
+    out = []
+    for group in groups:
+        moved = [pieces[i].transpose(int(shifts[i])) if shifts[i] else pieces[i] for i in group]
+        batch = collate([p.melody for p in moved], [p.chords for p in moved])
+        batch["voices"] = _voice_targets([p.satb for p in moved], batch["mask"].shape[1])
+        out.append(_to(batch, device))
+    return out
+
+
+def _voice_targets(satb: list[np.ndarray], length: int) -> torch.Tensor:
+    """(B, T, 3) pitch classes of alto, tenor and bass at each beat (12 = rest), IGNORE-padded."""
+    out = torch.full((len(satb), length, 3), IGNORE, dtype=torch.long)
+    for i, voices in enumerate(satb):
+        lower = voices[:, 1:].astype(np.int64)
+        out[i, : len(lower)] = torch.from_numpy(np.where(lower < 0, 12, lower % 12))
+    return out
+
+
+def _loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], config: LSTMConfig) -> torch.Tensor:
+    ce = torch.nn.functional.cross_entropy
+    if config.voice_weight <= 0:
+        logits = model(batch)
+    else:
+        logits, voices = model(batch, voices=True)
+        voice_loss = ce(voices.flatten(0, 2), batch["voices"].flatten(), ignore_index=IGNORE)
+    loss = ce(
+        logits.flatten(0, 1),
+        batch["chords"].flatten(),
+        ignore_index=IGNORE,
+        label_smoothing=config.label_smoothing,
+    )
+    return loss + config.voice_weight * voice_loss if config.voice_weight > 0 else loss
+
+
+def _accuracy(model: torch.nn.Module, batches: list[dict[str, torch.Tensor]]) -> float:
+    hits = total = 0
+    for batch in batches:
+        mask = batch["chords"] != IGNORE
+        hits += int((model(batch).argmax(-1) == batch["chords"])[mask].sum())
+        total += int(mask.sum())
+    return hits / max(total, 1)
+
+
+def _pretrained(config: LSTMConfig, seed: int, device: str, rank: int, world: int, progress: bool):
+    from accompanist.nn.pretrain import PretrainConfig, pretrained_lm
+
+    pretrain = PretrainConfig(melodies=config.pretrain_melodies, epochs=config.pretrain_epochs, seed=seed)
+    return pretrained_lm(
+        config.encoder_kwargs(), pretrain, device=device, rank=rank, world=world, progress=progress
+    )

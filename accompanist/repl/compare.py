@@ -1,0 +1,83 @@
+"""``compare``: every model family on the current melody, chords side by side, with per-melody metrics.
+
+The chords are a table with one row per beat where some model changes chord (``/`` where a
+model holds its chord), the melody note at the beat in the second column. Under it, the metrics
+of ``accompanist.metrics`` that need no reference chords (Yeh et al.'s six and note-in-chord),
+one row per model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from accompanist import chords, harmonizers, metrics
+from accompanist.errors import AccompanistError
+from accompanist.melody import STEPS_PER_BEAT, Melody
+from accompanist.repl.parse import note_name
+from accompanist.repl.session import Session
+
+METRICS = ("note_in_chord", "ctnctr", "pcs", "mctd", "che", "cc", "ctd")
+HELD = "/"
+
+
+def compare_models(session: Session) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Labels per model (every installed family, and the current model), and why any was skipped."""
+    names = list(dict.fromkeys([*harmonizers.available(), session.model_name]))
+    results: dict[str, list[str]] = {}
+    skipped: dict[str, str] = {}
+    for name in names:
+        try:
+            results[name] = session.harmonize(name).labels
+        except (AccompanistError, ImportError) as exc:  # no checkpoint, or a family not installed
+            skipped[name] = str(exc)
+    return results, skipped
+
+
+def chord_table(melody: Melody, results: dict[str, list[str]]) -> str:
+    """Rows at each beat where some model changes chord: bar.beat, melody note, each model's chord."""
+    names = list(results)
+    header = ["beat", "melody", *names]
+    rows = []
+    for beat in range(melody.n_beats):
+        changed = [beat == 0 or labels[beat] != labels[beat - 1] for labels in results.values()]
+        if not any(changed):
+            continue
+        cells = [label[beat] if c else HELD for label, c in zip(results.values(), changed)]
+        rows.append([_position(melody, beat), note_name(int(melody.pitch[beat * STEPS_PER_BEAT])), *cells])
+    return _table(header, rows)
+
+
+def _position(melody: Melody, beat: int) -> str:
+    """``bar.beat`` counted from 1, bars starting at each downbeat."""
+    bar = int((melody.bar_pos[: beat + 1] == 0).sum()) or 1
+    return f"{bar}.{int(melody.bar_pos[beat]) + 1}"
+
+
+def metrics_table(melody: Melody, results: dict[str, list[str]]) -> str:
+    """One row per model: the reference-free metrics of its chords on this melody (3 decimals)."""
+    rows = []
+    for name, labels in results.items():
+        scores = metrics.piece_metrics(melody, np.array([chords.from_label(x) for x in labels]))
+        rows.append([name, *(_cell(scores[key]) for key in METRICS)])
+    return _table(["model", *METRICS], rows)
+
+
+def _cell(tally: metrics.Tally) -> str:
+    return f"{tally.value:.3f}" if tally.weight > 0 else "-"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)
+
+
+def compare(session: Session) -> str:
+    """The text ``compare`` prints."""
+    melody = session.require_melody()
+    results, skipped = compare_models(session)
+    if not results:
+        raise AccompanistError("no model could run: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+    parts = [chord_table(melody, results), "", metrics_table(melody, results)]
+    parts += [f"skipped {name}: {why}" for name, why in skipped.items()]
+    return "\n".join(parts)

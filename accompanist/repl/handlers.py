@@ -1,0 +1,296 @@
+"""The REPL commands' handlers: each takes the session and the line's arguments, returns the text to print.
+
+Anything a user can get wrong raises an ``AccompanistError`` (a ``ReplError`` for misuse of the
+REPL itself): the prompt loop prints it as one line and goes on. ``CommandParser`` parses a
+command's options with argparse, raising instead of exiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from accompanist.lead_sheet import lead_sheet
+from accompanist.repl import experiments, output
+from accompanist.repl.compare import compare
+from accompanist.repl.parse import beats_per_bar, note_name, parse_meter, parse_notes
+from accompanist.repl.session import ReplError, Session, apply_temperature
+from accompanist.voicing import STYLES
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse for a command's options, raising ReplError instead of exiting."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(prog=name, add_help=False)
+
+    def error(self, message: str) -> None:
+        raise ReplError(f"{self.prog}: {message}; `help {self.prog}` shows its usage")
+
+
+def _nothing_or_one(args: list[str], command: str) -> str | None:
+    if len(args) > 1:
+        raise ReplError(f"{command} takes one value; `help {command}` shows its usage")
+    return args[0] if args else None
+
+
+# ---- the melody ---------------------------------------------------------------------------
+def cmd_melody(session: Session, args: list[str]) -> str:
+    if args:
+        session.set_typed(parse_notes(args))
+    beats = session.require_melody().n_beats
+    if not session.notes:
+        return f"melody ({beats} beats) from {session.source}"
+    shown = " ".join(_note_text(pitch, dur) for _, dur, pitch in session.notes)
+    return f"melody ({beats} beats in {session.meter[0]}/{session.meter[1]}): {shown}"
+
+
+def _note_text(pitch: int, beats: float) -> str:
+    name = "r" if pitch < 0 else note_name(pitch)
+    return name if beats == 1 else f"{name}/{beats:g}"
+
+
+def cmd_time(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "time")
+    if text is not None:
+        session.set_meter(parse_meter(text))
+    return f"time {session.meter[0]}/{session.meter[1]}"
+
+
+def cmd_tempo(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "tempo")
+    if text is not None:
+        bpm = _number(text, "tempo")
+        if not 10 <= bpm <= 400:
+            raise ReplError("tempo takes beats per minute from 10 to 400")
+        session.tempo = bpm
+    return f"tempo {session.tempo:g} bpm (typed melodies, when saved or played)"
+
+
+def load_parser() -> CommandParser:
+    parser = CommandParser("load")
+    parser.add_argument("file")
+    parser.add_argument("--track", type=int)
+    parser.add_argument("--channel", type=int, choices=range(1, 17), metavar="1-16")
+    return parser
+
+
+def cmd_load(session: Session, args: list[str]) -> str:
+    from accompanist.midi_io import melody_notes, read_midi, to_melody
+
+    opts = load_parser().parse_args(args)
+    score = read_midi(opts.file)
+    channel = None if opts.channel is None else opts.channel - 1
+    notes = melody_notes(score, opts.track, channel)
+    melody = session.set_loaded(to_melody(score, notes), score)
+    part = f"track {notes[0].track}, channel {notes[0].channel + 1}"
+    return f"loaded {opts.file}: {len(notes)} melody notes ({part}), {melody.n_beats} beats"
+
+
+# ---- the model and how it plays -------------------------------------------------------------
+def cmd_model(session: Session, args: list[str]) -> str:
+    name = _nothing_or_one(args, "model")
+    if name is not None:
+        session.use_model(name)
+    return f"model {session.model_name}: {describe(session)}"
+
+
+def describe(session: Session) -> str:
+    """One line on where the current model comes from."""
+    model = session.get_model()
+    meta = getattr(model, "meta", {}) or {}
+    if "train_pieces" not in meta:
+        return f"{model.family}, no training record"
+    seconds = meta.get("train_seconds")
+    took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    return f"{model.family}, trained on {meta['train_pieces']} pieces{took} ({meta.get('device', '?')})"
+
+
+def cmd_seed(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "seed")
+    if text is not None:
+        if text.lower() not in ("none", "off") and not text.lstrip("-").isdigit():
+            raise ReplError(f"seed takes a whole number or `none`, not {text!r}")
+        session.seed = None if text.lower() in ("none", "off") else int(text)
+        session.result = None
+    return f"seed {session.seed if session.seed is not None else 'none (each model its default)'}"
+
+
+def cmd_temperature(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "temperature")
+    if text is None:
+        shown = "the model's own" if session.temperature is None else f"{session.temperature:g}"
+        return f"temperature {shown}"
+    value = _number(text, "temperature")
+    if value < 0:
+        raise ReplError("temperature must be 0 (always the likeliest chord) or more")
+    session.set_temperature(value)
+    if not apply_temperature(session.get_model(), value):
+        return f"temperature {value:g}; ignored by {session.model_name} (it does not sample)"
+    return f"temperature {value:g} for {session.model_name} and other sampling models"
+
+
+def cmd_causal(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "causal")
+    if text is not None:
+        if text not in ("on", "off"):
+            raise ReplError("causal takes on or off")
+        session.causal, session.result = text == "on", None
+    mode = "on: chords as live play gives them" if session.causal else "off: each chord sees the whole melody"
+    return f"causal {mode}"
+
+
+def cmd_style(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "style")
+    if text is not None:
+        if text not in STYLES:
+            raise ReplError(f"unknown style {text!r}; styles: {', '.join(STYLES)}")
+        session.style = text
+    return f"style {session.style}"
+
+
+# ---- results --------------------------------------------------------------------------------
+def cmd_harmonize(session: Session, args: list[str]) -> str:
+    if args:
+        raise ReplError("harmonize takes no arguments; `model`, `seed` and `causal` set how")
+    result = session.harmonize()
+    mode = "causal" if result.causal else "offline"
+    seed = f", seed {result.seed}" if result.seed is not None else ""
+    header = f"{result.model} ({mode}{seed}), {len(result.labels)} beats:"
+    return f"{header}\n{lead_sheet(result.labels, session.require_melody().bar_pos)}"
+
+
+def cmd_compare(session: Session, args: list[str]) -> str:
+    if args:
+        raise ReplError("compare takes no arguments")
+    return compare(session)
+
+
+def save_parser() -> CommandParser:
+    parser = CommandParser("save")
+    parser.add_argument("file")
+    parser.add_argument("--force", action="store_true")
+    return parser
+
+
+def cmd_save(session: Session, args: list[str]) -> str:
+    opts = save_parser().parse_args(args)
+    path = output.save(session, opts.file, opts.force)
+    return f"wrote {path}: melody and {session.result.model} harmony ({session.style})"
+
+
+def play_parser() -> CommandParser:
+    parser = CommandParser("play")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--port")
+    where.add_argument("--wav")
+    return parser
+
+
+def cmd_play(session: Session, args: list[str]) -> str:
+    opts = play_parser().parse_args(args)
+    return output.play(session, opts.port, opts.wav)
+
+
+def cmd_ports(session: Session, args: list[str]) -> str:
+    lines = []
+    for direction in ("input", "output"):
+        names = output.port_names(direction)
+        lines.append(f"MIDI {direction}s: {', '.join(names) if names else 'none'}")
+    return "\n".join(lines)
+
+
+def listen_parser() -> CommandParser:
+    parser = CommandParser("listen")
+    parser.add_argument("--in", dest="in_port")
+    parser.add_argument("--out", dest="out_port")
+    parser.add_argument("--virtual", action="store_true")
+    parser.add_argument("--tempo", type=float)
+    return parser
+
+
+def cmd_listen(session: Session, args: list[str]) -> str:
+    from accompanist.repl.listen import open_listener
+
+    if args == ["stop"]:
+        if session.listener is None:
+            raise ReplError("not listening")
+        listener, session.listener = session.listener, None
+        return listener.stop()
+    if session.listener is not None and session.listener.running():
+        return f"already {session.listener.describe()}; `listen stop` stops it"
+    opts = listen_parser().parse_args(args)
+    if opts.tempo is not None and not 10 <= opts.tempo <= 400:
+        raise ReplError("listen --tempo takes beats per minute from 10 to 400")
+    session.close()  # a session whose loop stopped on an error: release its ports first
+    session.listener = open_listener(
+        session.get_model(),
+        session.say,
+        in_port=opts.in_port,
+        out_port=opts.out_port,
+        virtual=opts.virtual,
+        seed=session.seed,
+        style=session.style,
+        beats_per_bar=beats_per_bar(session.meter),
+        tempo=opts.tempo,
+    )
+    return f"{session.listener.describe()}; play, chords appear here; `listen stop` stops"
+
+
+# ---- experiments ----------------------------------------------------------------------------
+def train_parser() -> CommandParser:
+    parser = CommandParser("train")
+    parser.add_argument("family")
+    parser.add_argument("--subset", type=float, default=1.0)
+    parser.add_argument("--set", dest="sets", action="append", default=[])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save")
+    return parser
+
+
+def cmd_train(session: Session, args: list[str]) -> str:
+    opts = train_parser().parse_args(args)
+    return experiments.train(session, opts.family, opts.subset, opts.sets, opts.seed, opts.save)
+
+
+def eval_parser() -> CommandParser:
+    parser = CommandParser("eval")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--causal", action="store_true")
+    return parser
+
+
+def cmd_eval(session: Session, args: list[str]) -> str:
+    opts = eval_parser().parse_args(args)
+    return experiments.evaluate_current(session, opts.limit, opts.causal)
+
+
+# ---- the REPL itself ------------------------------------------------------------------------
+def cmd_show(session: Session, args: list[str]) -> str:
+    melody = "none" if session.melody is None else f"{session.melody.n_beats} beats ({session.source})"
+    result = session.result
+    result_text = "none" if result is None else f"{len(result.labels)} chords by {result.model}"
+    listening = session.listener.describe() if session.listener is not None else "not listening"
+    return "\n".join(
+        [
+            f"melody       {melody}",
+            f"time, tempo  {session.meter[0]}/{session.meter[1]}, {session.tempo:g} bpm",
+            f"model        {session.model_name} (device {session.device})",
+            f"seed         {session.seed}",
+            f"temperature  {'model default' if session.temperature is None else session.temperature}",
+            f"causal       {'on' if session.causal else 'off'}",
+            f"style        {session.style}",
+            f"result       {result_text}",
+            f"live         {listening}",
+        ]
+    )
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ReplError(f"{what} takes a number, not {text!r}")
+    return value

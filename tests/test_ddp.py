@@ -1,0 +1,36 @@
+"""Training under torchrun: two CPU processes (gloo) train one model with DistributedDataParallel."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import torch
+from test_user_data import write_song
+
+from accompanist import harmonizers
+from accompanist.melody import Melody
+
+
+def test_torchrun_with_two_cpu_processes(tmp_path):
+    data = tmp_path / "songs"
+    data.mkdir()
+    for i in range(6):
+        write_song(data / f"song{i}.mid", transpose=i)
+    out = tmp_path / "ddp.pt"
+    sets = ["epochs=2", "hidden=16", "embed_dim=16", "pitch_dim=8", "shifts=2", "batch_size=2"]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    command += ["-m", "accompanist", "train", "lstm", "--data", str(data), "--out", str(out), "--quiet"]
+    command += ["--device", "cpu"] + [x for s in sets for x in ("--set", s)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # torchrun's workers too
+    assert proc.returncode == 0, err[-2000:]
+    meta = torch.load(out, weights_only=True)["meta"]
+    assert meta["world_size"] == 2
+    melody = Melody.from_notes([(b, 1.0, 60 + b) for b in range(8)])
+    assert len(harmonizers.load(str(out)).harmonize(melody)) == 8

@@ -1,0 +1,291 @@
+"""The REPL: melody grammar, commands, the prompt loop through a pipe, completion, output, listening."""
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from stubs import RootStub as SharedRootStub
+
+from accompanist import chords, harmonizers
+from accompanist.cli import build_parser
+from accompanist.errors import AccompanistError
+from accompanist.midi_io import HARMONY_TRACK_NAME
+from accompanist.repl import output, render
+from accompanist.repl.commands import execute
+from accompanist.repl.completion import ReplCompleter
+from accompanist.repl.listen import Listener
+from accompanist.repl.parse import MelodyParseError, note_name, parse_meter, parse_notes
+from accompanist.repl.prompt import history_path, run_repl
+from accompanist.repl.session import Session
+
+ROOT, SAMPLER = "test-repl-root", "test-repl-sampler"
+SAMPLES = Path(__file__).parent.parent / "midi_samples"
+
+
+class RootStub(SharedRootStub):
+    family = ROOT
+
+
+@dataclass
+class SamplerConfig:
+    temperature: float = 1.0
+
+
+class SamplerStub(RootStub):
+    """Answers the minor chord on the beat's pitch at temperature 0, a seeded random chord otherwise."""
+
+    family = SAMPLER
+
+    def __init__(self):
+        self.config = SamplerConfig()
+
+    def predict(self, melody, *, causal=False, seed=None):
+        if self.config.temperature == 0:
+            return np.array([chords.index(f.pitch[0] % 12, 1) for f in melody.frames()])
+        return np.random.default_rng(seed).integers(1, chords.VOCAB_SIZE, melody.n_beats)
+
+
+@pytest.fixture(autouse=True)
+def stubs(monkeypatch, tmp_path):
+    harmonizers.register(RootStub)
+    harmonizers.register(SamplerStub)
+    monkeypatch.setattr(harmonizers, "available", lambda: [ROOT, SAMPLER])
+    monkeypatch.setenv("ACCOMPANIST_HISTORY", str(tmp_path / "history"))
+    yield
+    harmonizers._extra.pop(ROOT, None)
+    harmonizers._extra.pop(SAMPLER, None)
+
+
+@pytest.fixture
+def session():
+    return Session(model_name=ROOT)
+
+
+def drive(session: Session, *lines: str) -> list[str]:
+    """Type lines, then Ctrl-D, into the real prompt loop through a pipe; what it printed."""
+    printed: list[str] = []
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(f"{line}\n" for line in lines) + "\x04")
+        with create_app_session(input=pipe, output=DummyOutput()):
+            run_repl(session, write=printed.append)
+    return printed
+
+
+# ---- the melody grammar ------------------------------------------------------------------
+def test_notes_have_names_octaves_and_beats():
+    notes = parse_notes("E4 E4 F4 G4/2 | C#5:0.5 Bb/1/2 r/2 c".split())
+    assert notes == [
+        (0.0, 1.0, 64),
+        (1.0, 1.0, 64),
+        (2.0, 1.0, 65),
+        (3.0, 2.0, 67),
+        (5.0, 0.5, 73),
+        (5.5, 0.5, 82),  # the octave of the note before
+        (6.0, 2.0, -1),
+        (8.0, 1.0, 72),
+    ]
+
+
+@pytest.mark.parametrize("tokens", [["H4"], ["C4/0"], ["C4/x"], ["r", "r"], ["G9#"], ["B#9"], ["C4/100"]])
+def test_bad_notes_are_named(tokens):
+    with pytest.raises(MelodyParseError):
+        parse_notes(tokens)
+
+
+def test_meters_must_fill_whole_beats():
+    assert parse_meter("3/4") == (3, 4) and parse_meter("6/8") == (6, 8)
+    for bad in ("5/8", "3", "4/3", "0/4"):
+        with pytest.raises(MelodyParseError):
+            parse_meter(bad)
+    assert note_name(60) == "C4" and note_name(70) == "Bb4" and note_name(-1) == "-"
+
+
+def test_trailing_rests_take_beats_and_time_moves_bar_lines(session):
+    execute(session, "melody C4 D4 E4 r/2")
+    assert session.melody.n_beats == 5 and (session.melody.pitch[-8:] == -1).all()
+    execute(session, "time 3/4")
+    assert session.melody.bar_pos.tolist() == [0, 1, 2, 0, 1]
+
+
+# ---- the prompt loop ---------------------------------------------------------------------
+def test_melody_harmonize_save_writes_a_valid_file(session, tmp_path):
+    out = tmp_path / "take.mid"
+    printed = drive(session, "melody E4 E4 F4 G4/2", "harmonize", f"save {out}", "quit")
+    assert any(line.startswith("bar 1 | E:maj /     F:maj G:maj") for line in "\n".join(printed).splitlines())
+    midi = mido.MidiFile(out)
+    melody, harmony = midi.tracks
+    assert [m.note for m in melody if m.type == "note_on"] == [64, 64, 65, 67]
+    assert midi.length == pytest.approx(5 * 60 / 100)  # five beats at the default 100 bpm
+    assert any(m.type == "track_name" and m.name == HARMONY_TRACK_NAME for m in harmony)
+    ons = [m for m in harmony if m.type == "note_on" and m.velocity > 0]
+    offs = [m for m in harmony if m.type == "note_off"]
+    assert ons and len(ons) == len(offs)
+    assert history_path().read_text().count("+harmonize") == 1  # kept across sessions
+
+
+def test_a_bad_command_or_input_does_not_end_the_session(session):
+    printed = drive(
+        session, "bogus", "harmonize", "melody H4", "melody 'C4", "seed x", "melody C4", "harmonize"
+    )
+    errors = [line for line in printed if line.startswith("error: ")]
+    assert len(errors) == 5
+    assert "unknown command 'bogus'" in errors[0] and "no melody yet" in errors[1]
+    assert printed[-1].startswith(f"{ROOT} (offline), 1 beats:")
+
+
+def test_end_of_input_ends_the_session(session):
+    assert drive(session, "melody C4")[-1].startswith("melody (1 beats")
+
+
+def test_repl_is_a_subcommand():
+    args = build_parser().parse_args(["repl", "--model", "gan", "--device", "cpu"])
+    assert args.model == "gan" and args.func.__module__ == "accompanist.commands.repl"
+
+
+# ---- commands ---------------------------------------------------------------------------
+def test_compare_shows_every_model_side_by_side_with_metrics(session):
+    execute(session, "melody C4 E4 G4 C5")
+    text = execute(session, "compare")
+    table, metrics = text.split("\n\n")
+    assert table.splitlines()[0].split() == ["beat", "melody", ROOT, SAMPLER]
+    assert table.splitlines()[2].split()[:3] == ["1.1", "C4", "C:maj"]
+    assert [line.split()[0] for line in metrics.splitlines()[2:]] == [ROOT, SAMPLER]
+    assert "ctnctr" in metrics and "pcs" in metrics and "note_in_chord" in metrics
+
+
+def test_temperature_reaches_models_that_sample_and_seed_changes_samples(session):
+    assert "ignored by" in execute(session, "temperature 0.5")
+    execute(session, f"model {SAMPLER}")
+    execute(session, "melody C4 D4 E4 F4 G4 A4 B4 C5")
+    execute(session, "seed 1")
+    first = session.harmonize().labels
+    execute(session, "seed 2")
+    assert session.harmonize().labels != first
+    assert "ignored" not in execute(session, "temperature 0")
+    assert session.harmonize().labels[0] == "C:min"
+
+
+def test_load_and_save_keep_the_file_tracks(session, tmp_path):
+    source = SAMPLES / "twinkle-twinkle.mid"
+    assert execute(session, f"load {source}").startswith(f"loaded {source}")
+    with pytest.raises(AccompanistError, match="own file"):
+        execute(session, f"save {source} --force")
+    out = tmp_path / "twinkle.mid"
+    execute(session, f"save {out}")
+    assert len(mido.MidiFile(out).tracks) == len(mido.MidiFile(source).tracks) + 1
+    with pytest.raises(AccompanistError, match="exists"):
+        execute(session, f"save {out}")
+
+
+def test_play_without_port_or_fluidsynth_says_why(session, monkeypatch):
+    execute(session, "melody C4")
+    monkeypatch.setattr(output, "first_synth", lambda api=None: None)
+    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    with pytest.raises(AccompanistError, match="FluidSynth is not installed"):
+        execute(session, "play")
+
+
+@pytest.mark.skipif(render.can_render() is not None, reason="FluidSynth or a soundfont is not installed")
+def test_play_renders_a_wav_with_fluidsynth(session, tmp_path):
+    execute(session, "melody C4 E4")
+    wav = tmp_path / "take.wav"
+    assert execute(session, f"play --wav {wav}") == f"rendered {wav} (play it with any audio player)"
+    assert wav.read_bytes()[:4] == b"RIFF" and wav.stat().st_size > 10_000
+
+
+def test_train_and_eval_use_the_new_model(session, monkeypatch, chorales):
+    from accompanist import training
+
+    few = {"train": chorales["train"][:8], "validation": chorales["validation"][:2]}
+    monkeypatch.setattr(training, "load_training_data", lambda data=None: (few, {"data": "a few"}))
+    text = execute(session, "train markov --subset 0.5")
+    assert text.startswith("model markov@0.5: markov trained on 4 pieces")
+    assert session.model_name == "markov@0.5" and session.get_model().family == "markov"
+    assert "markov@0.5 offline" in execute(session, "eval --limit 1")
+    assert "markov@0.5" in [c.text for c in complete(session, "model ")]
+
+
+# ---- completion -------------------------------------------------------------------------
+PORTS = {"input": ["Keystation:Port-0"], "output": ["Midi Through:Port-0", "FLUID Synth (42):Synth input"]}
+
+
+def complete(session: Session, text: str):
+    completer = ReplCompleter(session, ports=PORTS.get)
+    return list(completer.get_completions(Document(text), CompleteEvent(completion_requested=True)))
+
+
+def test_completion_offers_commands_models_ports_and_files(session, tmp_path, monkeypatch):
+    assert [c.text for c in complete(session, "harm")] == ["harmonize"]
+    assert [c.text for c in complete(session, "model ")] == [ROOT, SAMPLER]
+    assert [c.text for c in complete(session, "model test-repl-s")] == [SAMPLER]
+    assert [c.text for c in complete(session, "train ")] == [ROOT, SAMPLER]
+    assert [c.text for c in complete(session, "play --port fl")] == ["'FLUID Synth (42):Synth input'"]
+    assert [c.text for c in complete(session, "listen --in ")] == ["Keystation:Port-0"]
+    assert [c.text for c in complete(session, "play --")] == ["--port", "--wav"]
+    assert [c.text for c in complete(session, "listen ")] == ["stop"]
+    (tmp_path / "song.mid").write_bytes(b"")
+    (tmp_path / "notes.txt").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    assert [c.text for c in complete(session, "load so")] == ["ng.mid"]
+    assert complete(session, "load no") == []
+
+
+# ---- listening --------------------------------------------------------------------------
+class FakeInput:
+    name, virtual = "fake keyboard", True
+
+    def set_callback(self, callback, clock=False):
+        self.callback = callback
+
+    def cancel_callback(self):
+        self.callback = None
+
+    def close(self):
+        self.closed = True
+
+
+class FakeOutput:
+    name, virtual = "fake synth", True
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, msg):
+        self.sent.append(msg)
+
+    def close(self):
+        self.closed = True
+
+
+def test_listen_logs_chords_and_releases_every_note():
+    inp, out, log = FakeInput(), FakeOutput(), []
+    listener = Listener(RootStub(), inp, out, log.append).start()
+    for pitch in (60, 65):
+        inp.callback(mido.Message("note_on", note=pitch, velocity=80))
+        deadline = time.monotonic() + 5
+        while listener.loop.steps < (1 if pitch == 60 else 2) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert "stopped listening after 2 steps, 2 chords" in listener.stop()
+    assert [line.split() for line in log] == [["live", "C4", "C:maj"], ["live", "F4", "F:maj"]]
+    sounding = set()
+    for msg in out.sent:
+        if msg.type == "note_on" and msg.velocity > 0:
+            sounding.add((msg.channel, msg.note))
+        elif msg.type in ("note_on", "note_off"):
+            sounding.discard((msg.channel, msg.note))
+    assert not sounding and inp.closed and out.closed
+
+
+@pytest.mark.skipif(shutil.which("fluidsynth") is None, reason="no FluidSynth")
+def test_a_soundfont_can_be_chosen(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACCOMPANIST_SOUNDFONT", str(tmp_path / "missing.sf2"))
+    assert "no soundfont found" in render.can_render()
