@@ -25,8 +25,18 @@ def live_section(args: argparse.Namespace) -> dict[str, Any]:
     return bench_live(args.models or available(), notes=args.notes, flood=args.flood)
 
 
+def curves_section(args: argparse.Namespace) -> dict[str, Any]:
+    """Learning curves of every family on 5-100% of the chorales (``accompanist.curves``)."""
+    from accompanist.curves import QUICK, run_curves
+
+    settings = QUICK if args.quick else {}
+    result = run_curves(args.report, **settings, device=args.device, progress=not args.json)
+    return {"curves": {"report": str(args.report), "seconds": result["seconds"]}}
+
+
 SECTIONS: list[tuple[str, str, Callable[[argparse.Namespace], dict[str, Any]]]] = [
     ("live", "also measure end-to-end live latency through a JACK server (needs jackd)", live_section),
+    ("curves", "also train every family on 5-100%% of the chorales and write a report", curves_section),
 ]
 
 
@@ -46,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", action="store_true", help=text)
     p.add_argument("--notes", type=int, default=1000, help="--live: answered notes per model")
     p.add_argument("--flood", action="store_true", help="--live: add 1,000 other MIDI messages a second")
+    p.add_argument("--report", default="reports/curves", help="--curves: report folder")
+    p.add_argument("--quick", action="store_true", help="--curves: a tiny run (markov and a tiny lstm)")
     p.set_defaults(func=run)
 
 
