@@ -59,6 +59,20 @@ class Harmonizer(ABC):
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> Harmonizer:
         """Rebuild from ``state()``'s output."""
 
+    @classmethod
+    def fit(
+        cls,
+        train: list,
+        valid: list,
+        *,
+        options: dict[str, str],
+        device: str = "cpu",
+        seed: int = 0,
+        progress: bool = True,
+    ) -> Harmonizer:
+        """Train on ``train`` Pieces (``valid`` for early stopping); ``options`` are --set key=value."""
+        raise NotImplementedError(f"the {cls.family} family cannot be trained by Accompanist")
+
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
         from accompanist.checkpoint import save_checkpoint
 
