@@ -8,8 +8,9 @@ on one thread a step costs a fraction of a millisecond, where ``nn.LSTM`` on a l
 sequence costs several times more.
 
 The transposition ensemble (``shifts``) runs the melody transposed by each shift in one batch
-and averages the chord probabilities after transposing them back: the network was trained in
-every key, so its errors differ from key to key and the average is better than any one key.
+and averages the chord probabilities after transposing them back. The network is trained in
+every key, so its answers differ little from key to key: on validation a 4- or 12-key
+ensemble was within a point of the melody as it is, either way.
 """
 
 from __future__ import annotations

@@ -48,6 +48,8 @@ def distributed(device: str) -> Iterator[tuple[int, int, str]]:
         return
     cuda = device.startswith("cuda")
     local = int(os.environ.get("LOCAL_RANK", "0"))
+    if cuda:
+        torch.cuda.set_device(local)  # one GPU per process, or nccl puts every rank on GPU 0
     torch.distributed.init_process_group("nccl" if cuda else "gloo")
     try:
         yield torch.distributed.get_rank(), world, f"cuda:{local}" if cuda else device
