@@ -14,6 +14,13 @@ gradient of the relaxed softmax. D scores every beat of a window of (melody, cho
 dilated convolutions (a "patch" critic). Training is stable because G also minimises the
 teacher-forced cross-entropy against Bach's chords; ``adversarial_weight`` scales the
 non-saturating GAN term (0 gives the supervised-only model and skips D altogether).
+
+``consonance_weight`` adds a reward in the manner of RL Tuner (Jaques et al., 2017): the expected
+consonance of G's chords with the melody under its own sampling distribution (the logits at
+``train_temperature``). A chord's consonance at a beat is the PCS interval score of its tones
+against the beat's sounding melody steps (``accompanist.metrics``), in [-1, 1]. Sampling at a
+temperature picks an unlikely chord now and then; the reward teaches G to keep those draws
+among the chords that fit the melody, which D, judging a few beats at a time, does not enforce.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from torch.nn.utils.parametrizations import spectral_norm
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from accompanist import chords
-from accompanist.nn.encoding import IGNORE, BeatEncoder, collate
+from accompanist.metrics import PCS_SUMS
+from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
 
 V = chords.VOCAB_SIZE
 BOS = V  # the "previous chord" of the first beat
@@ -49,6 +57,7 @@ class GANConfig:
     d_lr: float = 1e-3
     weight_decay: float = 0.01
     adversarial_weight: float = 0.5
+    consonance_weight: float = 1.0  # weight of the expected-consonance reward (0: none)
     window: int = 32  # beats of each batch that the generators free-run and D judges
     critic_hidden: int = 64
     gumbel_tau: float = 1.0
@@ -161,6 +170,23 @@ class Discriminator(nn.Module):
         return self.score(x)[:, 0]
 
 
+_CHORD_SCORES = torch.tensor(
+    PCS_SUMS / np.maximum(chords.CHROMA.sum(1, keepdims=True), 1), dtype=torch.float32
+)
+"""(V, 12): mean interval score of each chord's tones against a melody pitch class; 0 for N."""
+
+
+def consonance(pitch: torch.Tensor) -> torch.Tensor:
+    """(B, T, V) consonance of every chord with each beat's sounding melody steps, in [-1, 1].
+
+    ``pitch`` holds (B, T, 4) pitch tokens; a beat with no sounding step scores 0 for every chord.
+    """
+    sounding = pitch != REST_TOKEN
+    counts = (F.one_hot(pitch % 12, 12) * sounding[..., None]).sum(2).float()  # (B, T, 12)
+    scores = counts @ _CHORD_SCORES.to(pitch.device).T
+    return scores / sounding.sum(-1, keepdim=True).clamp(min=1)
+
+
 def batches(pieces: list, size: int, rng: np.random.Generator) -> list[dict[str, torch.Tensor]]:
     """Padded batches of pieces of similar length (less padding), in a random order."""
     lengths = np.array([p.melody.n_beats for p in pieces]) + rng.uniform(0, 8, len(pieces))
@@ -213,9 +239,12 @@ class GANTrainer:
         width = min(cfg.window, n_beats)
         start = int(self.rng.integers(0, n_beats - width + 1))
         part = window(batch, start, start + width)
-        ces, fakes = zip(*(self._generate(g, batch, start, width) for g in self.generators))
+        ces, rewards, fakes = zip(*(self._generate(g, batch, start, width) for g in self.generators))
         losses = {"ce": sum(ces) / len(ces)}
         g_loss = losses["ce"]
+        if cfg.consonance_weight > 0:
+            losses["cons"] = sum(rewards) / len(rewards)
+            g_loss = g_loss - cfg.consonance_weight * losses["cons"]
         if self.adversarial:
             fake = torch.cat(fakes)
             losses["d"] = self._critic_step(part, fake.detach())
@@ -229,7 +258,8 @@ class GANTrainer:
         return {k: float(v.detach()) for k, v in losses.items()}
 
     def _generate(self, gen: Generator, batch, start: int, width: int):
-        """Teacher-forced cross-entropy over the batch, and free-run samples over the window."""
+        """Teacher-forced cross-entropy and expected consonance over the batch (the latter only when
+        it is weighted), and free-run samples over the window (only when adversarial)."""
         cfg = self.config
         context = gen.context(batch)
         b, t = batch["mask"].shape
@@ -240,13 +270,18 @@ class GANTrainer:
             head, state = gen.decode(context[:, :start], noise[:, :start], prev[:, :start])
             logits.append(head)
         logits.append(gen.decode(context[:, start:], noise[:, start:], prev[:, start:], state)[0])
-        targets = batch["chords"].reshape(-1)
-        ce = F.cross_entropy(torch.cat(logits, 1).reshape(-1, V), targets, ignore_index=IGNORE)
+        logits = torch.cat(logits, 1)
+        ce = F.cross_entropy(logits.reshape(-1, V), batch["chords"].reshape(-1), ignore_index=IGNORE)
+        reward = None
+        if cfg.consonance_weight > 0:
+            expected = ((logits / cfg.train_temperature).softmax(-1) * consonance(batch["pitch"])).sum(-1)
+            reward = (expected * batch["mask"]).sum() / batch["mask"].sum().clamp(min=1)
         if not self.adversarial:
-            return ce, None
+            return ce, reward, None
         span = slice(start, start + width)
         temperature, tau = cfg.train_temperature, cfg.gumbel_tau
-        return ce, gen.free_run(context[:, span], noise[:, span], prev[:, start], state, temperature, tau)
+        fake = gen.free_run(context[:, span], noise[:, span], prev[:, start], state, temperature, tau)
+        return ce, reward, fake
 
     def _critic_step(self, part, fake: torch.Tensor) -> torch.Tensor:
         """One update of D on Bach's chords (target 0.9, one-sided smoothing) and on the generators'."""
@@ -308,7 +343,8 @@ class GANTrainer:
                     best[i] = (row[name], {k: v.detach().clone() for k, v in gen.state_dict().items()})
             self.history.append(row)
             if progress:
-                bar.write(" ".join(f"{k} {v:.3f}" for k, v in row.items()), file=sys.stderr)
+                scores = " ".join(f"{k} {v:.3f}" for k, v in row.items() if k != "epoch")
+                bar.write(f"epoch {epoch} {scores}", file=sys.stderr)
         bar.close()
         for gen, (_, state) in zip(self.generators, best):
             gen.load_state_dict(state)
