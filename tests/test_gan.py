@@ -41,7 +41,7 @@ def test_loss_curves_move_within_a_few_steps(chorales):
     trainer = GANTrainer(config, seed=0)
     batch = batches(chorales["train"][:4], 4, np.random.default_rng(0))[0]
     history = [trainer.step(batch) for _ in range(6)]
-    assert set(history[0]) == {"ce", "adv", "d"}
+    assert set(history[0]) == {"ce", "cons", "adv", "d"}
     assert history[-1]["ce"] < history[0]["ce"] - 0.1
     assert history[-1]["d"] != history[0]["d"]
     assert history[-1]["adv"] != history[0]["adv"]
@@ -50,7 +50,7 @@ def test_loss_curves_move_within_a_few_steps(chorales):
 def test_supervised_variant_has_no_critic(chorales):
     config = GANConfig(**{k: int(v) for k, v in TINY.items()}, adversarial_weight=0.0, window=8)
     batch = batches(chorales["train"][:4], 4, np.random.default_rng(0))[0]
-    assert set(GANTrainer(config).step(batch)) == {"ce"}
+    assert set(GANTrainer(config).step(batch)) == {"ce", "cons"}
 
 
 def test_consonance_scores_each_chord_as_pcs_scores_the_beat():
