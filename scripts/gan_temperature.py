@@ -1,4 +1,4 @@
-"""The GAN's accuracy-diversity trade-off: accuracy over 8 seeds and diversity per sampling temperature.
+"""The GAN's accuracy-diversity trade-off: accuracy and PCS over 8 seeds, and diversity, per temperature.
 
     python scripts/gan_temperature.py [--split validation] [--models gan models/gan-supervised.pt]
                                       [--temperatures 0 0.3 0.35 0.4]
@@ -13,19 +13,21 @@ import dataclasses
 
 import numpy as np
 
-from accompanist import harmonizers
+from accompanist import harmonizers, metrics
 from accompanist.data import load_chorales, split_pieces
 from accompanist.harmonizers.gan import DIVERSITY_SEEDS
 
 
 def row(model, pieces: list, causal: bool) -> str:
-    accs = [
-        np.concatenate([model.predict(p.melody, causal=causal, seed=s) == p.chords for p in pieces]).mean()
-        for s in DIVERSITY_SEEDS
-    ]
+    accs, pcs = [], []
+    for seed in DIVERSITY_SEEDS:
+        predicted = [model.predict(p.melody, causal=causal, seed=seed) for p in pieces]
+        accs.append(np.concatenate([c == p.chords for c, p in zip(predicted, pieces)]).mean())
+        scores = [{"pcs": metrics.pitch_consistency(p.melody, c)} for c, p in zip(predicted, pieces)]
+        pcs.append(metrics.aggregate(scores)["pcs"])
     extra = model.extra_metrics(pieces, causal=causal)
     return (
-        f"accuracy mean {np.mean(accs):.3f} (seeds {min(accs):.3f}-{max(accs):.3f})  "
+        f"accuracy mean {np.mean(accs):.3f} (seeds {min(accs):.3f}-{max(accs):.3f})  PCS {np.mean(pcs):.3f}  "
         f"diversity {extra['diversity']:.3f}  sample entropy {extra['sample_entropy']:.3f}"
     )
 
