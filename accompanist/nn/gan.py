@@ -239,7 +239,8 @@ class GANTrainer:
         width = min(cfg.window, n_beats)
         start = int(self.rng.integers(0, n_beats - width + 1))
         part = window(batch, start, start + width)
-        ces, rewards, fakes = zip(*(self._generate(g, batch, start, width) for g in self.generators))
+        scores = consonance(batch["pitch"]) if cfg.consonance_weight > 0 else None
+        ces, rewards, fakes = zip(*(self._generate(g, batch, start, width, scores) for g in self.generators))
         losses = {"ce": sum(ces) / len(ces)}
         g_loss = losses["ce"]
         if cfg.consonance_weight > 0:
@@ -257,9 +258,9 @@ class GANTrainer:
         self.g_opt.step()
         return {k: float(v.detach()) for k, v in losses.items()}
 
-    def _generate(self, gen: Generator, batch, start: int, width: int):
-        """Teacher-forced cross-entropy and expected consonance over the batch (the latter only when
-        it is weighted), and free-run samples over the window (only when adversarial)."""
+    def _generate(self, gen: Generator, batch, start: int, width: int, scores: torch.Tensor | None):
+        """Teacher-forced cross-entropy and, given the (B, T, V) consonance ``scores``, the expected
+        consonance over the batch; free-run samples over the window (only when adversarial)."""
         cfg = self.config
         context = gen.context(batch)
         b, t = batch["mask"].shape
@@ -273,8 +274,8 @@ class GANTrainer:
         logits = torch.cat(logits, 1)
         ce = F.cross_entropy(logits.reshape(-1, V), batch["chords"].reshape(-1), ignore_index=IGNORE)
         reward = None
-        if cfg.consonance_weight > 0:
-            expected = ((logits / cfg.train_temperature).softmax(-1) * consonance(batch["pitch"])).sum(-1)
+        if scores is not None:
+            expected = ((logits / cfg.train_temperature).softmax(-1) * scores).sum(-1)
             reward = (expected * batch["mask"]).sum() / batch["mask"].sum().clamp(min=1)
         if not self.adversarial:
             return ce, reward, None
