@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from accompanist.errors import AccompanistError
-from accompanist.midi_io import TempoMap, write_atomic
+from accompanist.midi_io import TempoMap
 
 FORMATS = ("lab", "json")
 
@@ -53,11 +53,10 @@ def json_text(labels: Sequence[str], tempo: TempoMap, source: str, model: str) -
     return json.dumps(doc, indent=1) + "\n"
 
 
-def write_chords(path: str | Path, labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> None:
-    """Write a .lab or .json chord file (by its suffix), atomically."""
+def chords_text(path: str | Path, labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> str:
+    """The text of a .lab or .json chord file, by the suffix of ``path``."""
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise AccompanistError(f"chord file {path} must end in .lab or .json")
-    text = lab_text(labels, tempo) if kind == "lab" else json_text(labels, tempo, source, model)
-    write_atomic(path, text.encode("utf-8"))
+    return lab_text(labels, tempo) if kind == "lab" else json_text(labels, tempo, source, model)

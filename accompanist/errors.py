@@ -27,3 +27,7 @@ class DataError(AccompanistError):
 
 class PortError(AccompanistError):
     """A MIDI port is missing, ambiguous, or went away."""
+
+
+class OutputError(AccompanistError):
+    """An output may not be written: it exists (without --force), is not a regular file, or has no folder."""

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
-import tempfile
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,14 +30,22 @@ from typing import Any
 
 import mido
 import numpy as np
+from mido.midifiles.meta import KeySignatureError
 
-from accompanist.errors import AccompanistError, MidiFileError
+from accompanist.errors import MidiFileError
+from accompanist.files import write_atomic
 from accompanist.melody import Melody
+from accompanist.midi_limits import excess
 
+# Limits that keep a hostile file's cost under a second and 200 MB: a file is refused on its
+# bytes, before parsing, when over MAX_FILE_BYTES, MAX_EVENTS messages or MAX_DATA_BYTES of meta
+# and SysEx data; a melody over MAX_BEATS (40 minutes at 120 bpm) before it is harmonized.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_EVENTS = 200_000
+MAX_DATA_BYTES = 1024 * 1024
 MAX_TRACKS = 1024
 MAX_NOTES = 250_000
-MAX_BEATS = 50_000
+MAX_BEATS = 5_000
 DRUM_CHANNEL = 9  # channel 10 as musicians count
 DEFAULT_TEMPO = 500_000  # microseconds per beat: 120 bpm
 HARMONY_PROGRAM = 48  # General MIDI String Ensemble 1: held chords sustain under any melody
@@ -127,23 +135,45 @@ def read_midi(path: str | Path) -> Score:
 
 
 def _load(path: Path) -> mido.MidiFile:
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # never more, even from a device or a pipe
-    except FileNotFoundError:
-        raise MidiFileError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise MidiFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = _read_bytes(path)
     if len(data) > MAX_FILE_BYTES:
         raise MidiFileError(f"{path}: more than {MAX_FILE_BYTES} bytes, the limit for a MIDI file")
     if not data.startswith(b"MThd"):
         raise MidiFileError(f"{path}: not a MIDI file")
+    too_much = excess(data, MAX_EVENTS, MAX_DATA_BYTES)
+    if too_much is not None:
+        raise MidiFileError(f"{path}: {too_much}")
     try:
         return mido.MidiFile(file=io.BytesIO(data), clip=True)
     except EOFError:
         raise MidiFileError(f"{path}: truncated MIDI file") from None
+    except KeySignatureError as exc:
+        raise MidiFileError(f"{path}: corrupt key signature ({exc})") from None
     except (OSError, ValueError, KeyError, IndexError, TypeError, struct.error) as exc:
         raise MidiFileError(f"{path}: corrupt MIDI file ({exc or type(exc).__name__})") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file; a folder, pipe or device is refused.
+
+    The file is opened with O_NONBLOCK, so that opening a named pipe never waits for a writer.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise MidiFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MidiFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a folder, not a MIDI file" if stat.S_ISDIR(mode) else "not a regular file (a device or pipe)"
+        raise MidiFileError(f"{path}: cannot read: {what}")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise MidiFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _timed(midi: mido.MidiFile, kind: str) -> list[tuple[int, mido.MetaMessage]]:
@@ -284,8 +314,24 @@ def write_midi(
     harmony: Sequence[tuple[float, float, Sequence[int]]],
     channel: int | None = None,
     program: int = HARMONY_PROGRAM,
+    overwrite: bool = False,
+    mkdir: bool = False,
 ) -> None:
-    """Write the input's tracks unchanged plus a harmony track, atomically.
+    """Write the input's tracks unchanged plus a harmony track, atomically (``harmonized_midi``).
+
+    An existing ``path`` is replaced only with ``overwrite``; a missing folder is made only with
+    ``mkdir`` (``accompanist.files``).
+    """
+    write_atomic(path, harmonized_midi(score, harmony, channel, program), overwrite, mkdir)
+
+
+def harmonized_midi(
+    score: Score,
+    harmony: Sequence[tuple[float, float, Sequence[int]]],
+    channel: int | None = None,
+    program: int = HARMONY_PROGRAM,
+) -> bytes:
+    """The bytes of a MIDI file: the input's tracks unchanged plus a harmony track.
 
     ``harmony`` holds (start_beat, end_beat, pitches) chords; ``channel`` defaults to the
     first channel the input does not use.
@@ -299,7 +345,7 @@ def write_midi(
         out.save(file=buffer)
     except ValueError as exc:  # e.g. a realtime message that mido read but will not write
         raise MidiFileError(f"{score.path}: cannot copy this file's messages: {exc}") from None
-    write_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def harmony_track(
@@ -319,27 +365,3 @@ def harmony_track(
         track.append(msg.copy(time=t - tick))
         tick = t
     return track
-
-
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write a file through a temporary file beside it: a failure leaves no half-written file."""
-    path = Path(path)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise AccompanistError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and Path(tmp).exists():
-            Path(tmp).unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -1,15 +1,17 @@
 """`accompanist harmonize` end to end, in process: outputs, chord files, errors and exit codes."""
 
 import json
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import mido
 import pytest
 from stubs import RootStub as SharedRootStub
 
-from accompanist import chords, harmonizers, midi_io
+from accompanist import chords, files, harmonizers, midi_io
 from accompanist.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -145,7 +147,7 @@ def test_a_folder_leaves_out_earlier_outputs(tmp_path, capsys):
     copy("type0.mid", tmp_path)
     copy("tpb-96.mid", tmp_path)
     assert harmonize(tmp_path) == 0
-    assert harmonize(tmp_path) == 0
+    assert harmonize(tmp_path, "--force") == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "tpb-96.harmonized.mid",
         "tpb-96.mid",
@@ -194,7 +196,7 @@ def test_melody_channel_is_1_to_16(channel, capsys):
 def test_chosen_melody_track(tmp_path, capsys):
     assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "o.mid", "--melody-track", "2") == 0
     assert "A:maj" in capsys.readouterr().out  # the top line of the chord track is A5
-    assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "o.mid", "--melody-channel", "16") == 2
+    assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "o2.mid", "--melody-channel", "16") == 2
     assert "no melody notes on channel 16" in one_error_line(capsys)
 
 
@@ -216,3 +218,72 @@ def test_real_markov_model(tmp_path, capsys):
     labels = {line.split("\t")[2] for line in lines}
     assert labels <= set(chords.LABELS) and len(labels) > 3
     assert "by markov" in capsys.readouterr().out
+
+
+def test_an_existing_output_is_refused_unless_force(tmp_path, capsys):
+    source = copy("type0.mid", tmp_path)
+    out, lab = tmp_path / "out.mid", tmp_path / "out.lab"
+    out.write_text("not MIDI, someone's notes")
+    assert harmonize(source, "-o", out) == 2
+    assert f"{out} exists; --force replaces it" in one_error_line(capsys)
+    assert out.read_text() == "not MIDI, someone's notes"
+    assert harmonize(source, "-o", out, "--force") == 0
+    assert mido.MidiFile(out).tracks
+    lab.write_text("0\t1\tC:maj\n")
+    assert harmonize(source, "-o", tmp_path / "new.mid", "--chords", lab) == 2
+    assert f"{lab} exists" in one_error_line(capsys)
+    assert not (tmp_path / "new.mid").exists() and lab.read_text() == "0\t1\tC:maj\n"
+
+
+def test_rerunning_a_folder_is_refused_in_one_line_unless_force(tmp_path, capsys):
+    copy("type0.mid", tmp_path)
+    copy("tpb-96.mid", tmp_path)
+    assert harmonize(tmp_path) == 0
+    before = (tmp_path / "type0.harmonized.mid").read_bytes()
+    capsys.readouterr()
+    assert harmonize(tmp_path, "--chords-format", "json") == 2
+    assert "exists (and 1 more outputs); --force replaces them" in one_error_line(capsys)
+    assert (tmp_path / "type0.harmonized.mid").read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_is_never_an_output_nor_read_as_an_input(tmp_path, capsys):
+    source = copy("type0.mid", tmp_path)
+    os.mkfifo(tmp_path / "pipe.mid")
+    assert harmonize(source, "-o", tmp_path / "pipe.mid", "--force") == 2
+    assert "not a regular file" in one_error_line(capsys)
+    assert harmonize(tmp_path / "pipe.mid", "-o", tmp_path / "out.mid") == 2  # returns, does not wait
+    assert "pipe.mid: cannot read: not a regular file" in one_error_line(capsys)
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe.mid").st_mode)
+
+
+def test_a_missing_output_folder_is_made_only_with_mkdir(tmp_path, capsys):
+    source = copy("type0.mid", tmp_path)
+    out = tmp_path / "new" / "sub" / "out.mid"
+    assert harmonize(source, "-o", out) == 2
+    assert "no folder" in one_error_line(capsys) and not (tmp_path / "new").exists()
+    assert harmonize(source, "-o", out, "--mkdir") == 0 and out.is_file()
+    assert harmonize(source, "--out-dir", tmp_path / "a" / "b") == 2
+    assert "--mkdir creates it" in one_error_line(capsys) and not (tmp_path / "a").exists()
+
+
+def test_an_out_dir_or_chords_folder_is_made_itself(tmp_path, capsys):
+    source = copy("type0.mid", tmp_path)
+    assert harmonize(source, "--out-dir", tmp_path / "out", "--chords", f"{tmp_path}/labs/") == 0
+    assert (tmp_path / "out" / "type0.harmonized.mid").is_file()
+    assert (tmp_path / "labs" / "type0.lab").is_file()
+
+
+def test_a_failed_chord_write_leaves_no_midi_file_behind(tmp_path, capsys, monkeypatch):
+    real_replace = os.replace
+
+    def chord_file_fails(src, dst):
+        if str(dst).endswith(".lab"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", chord_file_fails)
+    source = copy("type0.mid", tmp_path)
+    assert harmonize(source, "-o", tmp_path / "out.mid", "--chords", tmp_path / "out.lab") == 2
+    assert "out.lab: No space left on device" in one_error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["type0.mid"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from accompanist import midi_io
-from accompanist.errors import MidiFileError
+from accompanist.errors import MidiFileError, OutputError
 from accompanist.midi_io import Note, TempoMap, melody_notes, read_midi, skyline, to_melody, write_midi
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,7 +76,7 @@ def test_write_is_atomic_and_leaves_nothing_on_failure(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(midi_io.os, "replace", fail)
-    with pytest.raises(midi_io.AccompanistError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):
         write_midi(tmp_path / "out.mid", score, [])
     assert list(tmp_path.iterdir()) == []
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from accompanist import chords, harmonizers
-from accompanist.chord_files import FORMATS, write_chords
+from accompanist.chord_files import FORMATS, chords_text
 from accompanist.devices import CHOICES, resolve_device
-from accompanist.errors import AccompanistError
+from accompanist.errors import AccompanistError, OutputError
+from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.lead_sheet import lead_sheet
 from accompanist.melody import Melody
-from accompanist.midi_io import HARMONY_PROGRAM, melody_notes, read_midi, to_melody, write_midi
+from accompanist.midi_io import HARMONY_PROGRAM, harmonized_midi, melody_notes, read_midi, to_melody
 from accompanist.voicing import STYLES, Voicer, voice_sequence
 
 SUFFIX = ".harmonized.mid"
@@ -28,7 +29,9 @@ output:
   Each IN.mid gives IN{SUFFIX} beside it (or in --out-dir): the input's tracks
   unchanged, plus one harmony track on the first MIDI channel the input leaves free (never
   channel 10, the drums), General MIDI program {HARMONY_PROGRAM} (strings), one held chord per
-  change of voicing. An input is never overwritten; files are written whole or not at all.
+  change of voicing. An existing file is replaced only with --force (an input, a device or a
+  pipe never); a missing folder is an error unless --mkdir (an --out-dir or --chords folder
+  may be created itself). A file's MIDI and chord file are written whole, together, or not at all.
   A folder gives its *.mid and *.midi files, not those ending in {SUFFIX}.
   The chords are printed as a lead sheet: bar numbers, a label per beat, '/' where it goes on.
 
@@ -73,6 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--chords", metavar="OUT.lab|OUT.json|DIR", help="also write the chords")
     p.add_argument("--chords-format", choices=FORMATS, default="lab", help="format in a --chords folder")
+    p.add_argument("--force", action="store_true", help="replace output files that exist")
+    p.add_argument("--mkdir", action="store_true", help="create missing output folders")
     p.add_argument("--style", choices=STYLES, default="block", help="voicing style (default: block)")
     p.add_argument("--seed", type=int, help="random seed for generative models")
     p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
@@ -110,11 +115,12 @@ def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str
     score = read_midi(job.source)
     melody = to_melody(score, melody_notes(score, args.melody_track, args.melody_channel))
     labels = model.harmonize(melody, causal=args.causal, seed=args.seed)
-    write_midi(job.output, score, harmony(labels, melody, args.style, args.causal))
-    written = str(job.output)
+    files = {job.output: harmonized_midi(score, harmony(labels, melody, args.style, args.causal))}
     if job.chords is not None:
-        write_chords(job.chords, labels, score.tempo, source=str(job.source), model=args.model)
-        written += f" and {job.chords}"
+        text = chords_text(job.chords, labels, score.tempo, source=str(job.source), model=args.model)
+        files[job.chords] = text.encode("utf-8")
+    write_together(files, overwrite=args.force, mkdir=True)  # plan() checked which folders may be made
+    written = " and ".join(map(str, files))
     header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({args.style}) -> {written}"
     return f"{header}\n{lead_sheet(labels, melody.bar_pos)}"
 
@@ -167,7 +173,7 @@ def plan(args: argparse.Namespace) -> list[Job]:
         output = args.output or (args.out_dir or source.parent) / f"{source.stem}{SUFFIX}"
         chords_path = chords / f"{source.stem}.{args.chords_format}" if chords_dir else chords
         jobs.append(Job(source, output, chords_path))
-    _check_outputs(jobs)
+    _check_outputs(jobs, args.force, args.mkdir, [args.out_dir, chords if chords_dir else None])
     return jobs
 
 
@@ -190,13 +196,29 @@ def find_inputs(paths: list[Path]) -> list[Path]:
     return list(found.values())
 
 
-def _check_outputs(jobs: list[Job]) -> None:
+def _check_outputs(jobs: list[Job], force: bool, mkdir: bool, folders: list[Path | None]) -> None:
+    """Refuse outputs that are inputs, clash, exist (without ``force``) or lack a folder.
+
+    ``folders`` (the --out-dir and --chords folder) may be created themselves, in an existing
+    folder; other missing folders only with ``mkdir``.
+    """
     inputs = {job.source.resolve() for job in jobs}
+    outputs = [p for job in jobs for p in (job.output, job.chords) if p is not None]
     seen: set[Path] = set()
-    for path in (p for job in jobs for p in (job.output, job.chords) if p is not None):
+    for path in outputs:
         resolved = path.resolve()
         if resolved in inputs:
             raise AccompanistError(f"refusing to overwrite the input file {path}")
         if resolved in seen:
             raise AccompanistError(f"two outputs would both be written to {path}")
         seen.add(resolved)
+    not_folder = next((f for f in folders if f is not None and f.exists() and not f.is_dir()), None)
+    if not_folder is not None:
+        raise OutputError(f"{not_folder} is not a folder")
+    creatable = {f for f in folders if f is not None and f.parent.is_dir()}
+    for path in outputs:
+        check_output(path, overwrite=True, mkdir=mkdir or path.parent in creatable)
+    existing = [p for p in outputs if os.path.lexists(p)]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more outputs)" if len(existing) > 1 else ""
+        raise OutputError(f"{existing[0]} exists{more}; --force replaces {'them' if more else 'it'}")
