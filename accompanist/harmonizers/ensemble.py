@@ -80,7 +80,7 @@ class EnsembleHarmonizer(Harmonizer):
 
         members = []
         for entry in state["members"]:
-            member = harmonizers.family(entry["kind"]).from_state(entry["state"], device=device)
+            member = harmonizers.build(entry["kind"], entry["state"], device)
             member.meta = entry.get("meta", {})
             members.append(member)
         return cls(members, state["weights"])
