@@ -8,13 +8,18 @@ CHOICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(name: str = "auto") -> str:
-    """'auto' picks CUDA when a GPU is present, else the CPU; 'cuda' without a GPU is an error."""
+    """'auto' picks CUDA when a GPU is present, else the CPU; 'cuda' without a GPU is an error.
+
+    Only 'auto' and 'cuda' import torch (a second and more), to ask it about the GPU.
+    """
+    if name not in CHOICES:
+        raise AccompanistError(f"unknown device {name!r}; choose from {', '.join(CHOICES)}")
+    if name == "cpu":
+        return name
     import torch
 
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
+    if not torch.cuda.is_available():
         raise AccompanistError("--device cuda asked for, but torch sees no CUDA GPU here")
-    if name not in CHOICES:
-        raise AccompanistError(f"unknown device {name!r}; choose from {', '.join(CHOICES)}")
     return name

@@ -8,11 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
-
 from accompanist import chords, harmonizers
 from accompanist.chord_files import FORMATS, chords_text
-from accompanist.devices import CHOICES, resolve_device
+from accompanist.devices import CHOICES
 from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
@@ -97,7 +95,9 @@ def _channel(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     jobs = plan(args)
-    model = harmonizers.load(args.model, device=resolve_device(args.device))
+    from tqdm import tqdm
+
+    model = harmonizers.load(args.model, device=args.device)  # 'auto' probes the GPU only for torch families
     failed = 0
     for job in tqdm(jobs, desc="harmonizing", unit="file", disable=True if len(jobs) < 2 else None):
         try:
