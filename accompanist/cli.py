@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from importlib import import_module
 
 from accompanist import __version__
@@ -13,8 +14,24 @@ from accompanist.errors import AccompanistError
 COMMANDS = ("harmonize", "live", "repl", "train", "eval", "bench", "ports")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad option told in one line (and a hint), not a usage block.
+
+    Every sub-command's parser is one too. An ``epilog`` may be a function: it is called only
+    when the help is shown, so what it imports costs nothing to the commands themselves.
+    """
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"accompanist: error: {message}\n  see: {self.prog} --help\n")
+
+    def format_help(self) -> str:
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="accompanist",
         description="Backing chords for a melody: from a MIDI file, a MIDI keyboard, or a REPL.",
     )
@@ -32,7 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        if not sys.warnoptions:  # libraries' warnings are for developers (python -W shows them)
+            warnings.simplefilter("ignore")
+        return _run(build_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except AccompanistError as exc:

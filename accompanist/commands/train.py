@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import textwrap
+from importlib import import_module
+from pathlib import Path
 
 from accompanist.config import parse_sets
 from accompanist.devices import CHOICES, resolve_device
+from accompanist.errors import OutputError
+from accompanist.files import check_output
+
+# Where each family's --set keys are: its config dataclass (imported only for `train --help`).
+SETTINGS = {
+    "markov": "accompanist.harmonizers.markov:MarkovConfig",
+    "lstm": "accompanist.harmonizers.lstm:LSTMConfig",
+    "gan": "accompanist.nn.gan:GANConfig",
+    "ensemble": "accompanist.harmonizers.ensemble:EnsembleOptions",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,14 +29,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="train a model family and write a checkpoint",
         description="Train a harmonizer family on the training split of the Bach chorales "
         "(or --data DIR) and write one checkpoint file. Model settings change with --set key=value.",
+        epilog=settings_help,
+        formatter_class=KeepLines,
     )
     p.add_argument("family", help="markov, lstm, gan, or an installed plug-in family")
     p.add_argument("--data", metavar="DIR", help="train on a folder of MIDI files (melody + accompaniment)")
     p.add_argument("--out", metavar="FILE", help="checkpoint to write (default: ./FAMILY.pt)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--mkdir", action="store_true", help="create --out's folder if it is missing")
     p.add_argument("--device", choices=CHOICES, default="auto")
     p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", help="change a setting")
     p.add_argument(
-        "--subset", type=float, default=1.0, metavar="F", help="train on this share of the chorales"
+        "--subset", type=share, default=1.0, metavar="F", help="train on this share (0-1] of the chorales"
     )
     p.add_argument("--pretrain", action="store_true", help="pretrain the melody encoder (lstm) first")
     p.add_argument("--seed", type=int, default=0)
@@ -30,9 +48,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def share(text: str) -> float:
+    """A share of the training pieces: above 0, at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"give a share above 0 and at most 1 (0.5 = half), not {text!r}")
+    return value
+
+
+def settings_help() -> str:
+    """The epilog of `train --help`: each family's --set keys and their defaults."""
+    lines = ["settings (--set KEY=VALUE; the defaults):"]
+    for family, spec in SETTINGS.items():
+        module, _, name = spec.partition(":")
+        try:
+            config = getattr(import_module(module), name)()
+        except (ImportError, AttributeError) as exc:
+            lines.append(f"  {family}: (cannot be listed: {exc})")
+            continue
+        pairs = " ".join(f"{f.name}={getattr(config, f.name)}" for f in dataclasses.fields(config))
+        lines.append(textwrap.fill(pairs, 94, initial_indent=f"  {family}: ", subsequent_indent="    "))
+    lines.append("  ensemble members' settings as FAMILY.KEY, e.g. --set lstm.epochs=5")
+    return "\n".join(lines) + "\n"
+
+
+class KeepLines(argparse.HelpFormatter):
+    """Wraps one-line texts (the description) and keeps the lines of others (the settings)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text:
+            return super()._fill_text(text, width, indent)
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
 def run(args: argparse.Namespace) -> int:
     from accompanist.training import train_family
 
+    out = Path(args.out or f"{args.family}.pt")
+    check_output(out, args.force, args.mkdir)  # before training, not after it
     options = parse_sets(args.sets)
     if args.pretrain:
         options["pretrain"] = "true"
@@ -45,13 +101,18 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.quiet,
     )
-    out = args.out or f"{args.family}.pt"
-    model.save(out)
+    check_output(out, args.force, args.mkdir)  # again: training took a while
+    try:
+        model.save(out)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     meta = model.meta
     acc = meta["validation_accuracy"]
+    model_arg = str(out) if out.is_absolute() or out.parent != Path() else f"./{out}"
     print(
         f"trained {args.family} on {meta['train_pieces']} pieces in {meta['train_seconds']:.1f} s; "
-        f"validation accuracy offline {acc['offline']:.3f}, causal {acc['causal']:.3f}; wrote {out}",
+        f"validation accuracy offline {acc['offline']:.3f}, causal {acc['causal']:.3f}; wrote {out}\n"
+        f"use it with: accompanist harmonize IN.mid --model {model_arg}",
         file=sys.stderr if args.quiet else sys.stdout,
     )
     return 0
