@@ -1,7 +1,10 @@
 """--record: two tracks, real times as ticks at the session's tempo."""
 
 import mido
+import pytest
 
+from accompanist.cli import main
+from accompanist.errors import OutputError
 from accompanist.live.record import Recorder, RecordingOutput
 
 
@@ -35,3 +38,24 @@ def test_recording_output_sends_and_records():
     out = RecordingOutput(Port(), rec, clock=lambda: 1.0)
     out.send(mido.Message("note_on", note=60, velocity=1))
     assert len(sent) == 1 and len(rec) == 1
+
+
+def test_write_replaces_a_file_only_when_asked(tmp_path):
+    path = tmp_path / "take.mid"
+    path.write_text("an earlier take")
+    with pytest.raises(OutputError, match="exists"):
+        Recorder().write(path)
+    assert path.read_text() == "an earlier take"
+    Recorder().write(path, overwrite=True)
+    assert mido.MidiFile(path).type == 1
+
+
+@pytest.mark.parametrize(
+    "name, message", [("take.mid", "take.mid exists; --force replaces it"), ("new/take.mid", "no folder")]
+)
+def test_live_refuses_a_record_file_before_opening_ports(name, message, tmp_path, capsys):
+    (tmp_path / "take.mid").write_text("an earlier take")
+    assert main(["live", "--record", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert (tmp_path / "take.mid").read_text() == "an earlier take" and not (tmp_path / "new").exists()

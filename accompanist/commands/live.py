@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from accompanist.devices import CHOICES as DEVICES
 from accompanist.devices import resolve_device
 from accompanist.errors import AccompanistError, PortError
+from accompanist.files import check_output
 from accompanist.live.loop import LiveConfig, LiveLoop
 from accompanist.live.ports import (
     APIS,
@@ -73,6 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a controller that releases all notes",
     )
     sound.add_argument("--record", metavar="FILE.mid", help="write what was played and answered")
+    sound.add_argument("--force", action="store_true", help="with --record: replace FILE.mid if it exists")
+    sound.add_argument("--mkdir", action="store_true", help="with --record: create its folder if missing")
     timing = p.add_argument_group("timing (default: a chord per melody note)")
     beats = timing.add_mutually_exclusive_group()
     beats.add_argument("--tempo", type=float, metavar="BPM", help="chords change on beats at BPM")
@@ -102,10 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> None:
-    if args.record and Path(args.record).exists():
-        raise AccompanistError(f"--record: {args.record} exists; choose another file name")
-    if args.record and not Path(args.record).resolve().parent.is_dir():
-        raise AccompanistError(f"--record: no directory {Path(args.record).parent}")
+    if args.record:
+        check_output(args.record, args.force, args.mkdir)
     if args.tempo is not None and not 1 <= args.tempo <= 1000:
         raise AccompanistError(f"--tempo {args.tempo}: give beats per minute between 1 and 1000")
     if args.budget_ms <= 0 or args.beats_per_bar < 1:
@@ -174,7 +174,7 @@ def _session(args: argparse.Namespace, stepper: Stepper, inp: InputPort, out: Ou
             loop.stop()
             watch.close()
             if recorder is not None:
-                recorder.write(args.record)
+                recorder.write(args.record, args.force, args.mkdir)
     say(f"accompanist live: stopped after {loop.steps} steps, {loop.chords} chords; every note released")
     if loop.error is not None:
         raise loop.error

@@ -7,13 +7,12 @@ be harmonized offline to compare. Track 1 holds the player's channel messages, t
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import mido
 
+from accompanist.files import write_atomic
 from accompanist.live.notes import Output
 
 PLAYED, ANSWERED = 0, 1
@@ -57,17 +56,10 @@ class Recorder:
             midi.tracks.append(track)
         return midi
 
-    def write(self, path: str | Path) -> None:
-        """Save atomically: a crash leaves the old file or none, never half a file."""
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                self.to_midi().save(file=f)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    def write(self, path: str | Path, overwrite: bool = False, mkdir: bool = False) -> None:
+        """Save atomically (``accompanist.files``): a crash leaves the old file or none, never half."""
+        midi = self.to_midi()
+        write_atomic(path, lambda f: midi.save(file=f), overwrite, mkdir)
 
 
 class RecordingOutput:
