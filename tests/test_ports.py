@@ -13,6 +13,7 @@ from accompanist.live.ports import (
     APIS,
     PortWatch,
     api_id,
+    available_apis,
     compiled_apis,
     find_port,
     first_instrument,
@@ -60,7 +61,8 @@ def test_backends_are_named_as_on_the_command_line():
 
 def test_ports_command_lists_each_backend_or_says_why_not(capsys, monkeypatch):
     monkeypatch.setenv("JACK_DEFAULT_SERVER", "accompanist-no-such-server")
-    assert cli.main(["ports"]) == 0
+    working = available_apis()
+    assert cli.main(["ports"]) == (0 if working else 2)
     out = capsys.readouterr().out
     for api in compiled_apis():
         assert f"{api}" in out
@@ -68,6 +70,23 @@ def test_ports_command_lists_each_backend_or_says_why_not(capsys, monkeypatch):
         assert "jack: MIDI backend jack is not available here" in out
         assert cli.main(["ports", "--api", "jack"]) == 2
         assert capsys.readouterr().err.startswith("accompanist: error: MIDI backend jack is not available")
+
+
+def test_with_no_working_backend_ports_and_live_exit_2_with_a_hint(capsys, monkeypatch):
+    monkeypatch.setattr("accompanist.live.ports.list_ports", fail_every_backend)
+    monkeypatch.setattr("accompanist.commands.ports.list_ports", fail_every_backend)
+    assert cli.main(["ports"]) == 2
+    captured = capsys.readouterr()
+    assert all(f"{api}: " in captured.out for api in compiled_apis())
+    err = captured.err.splitlines()
+    assert len(err) == 1 and err[0].startswith("accompanist: error: no MIDI backend works here: ")
+    assert "start a JACK server (jackd -d dummy)" in err[0] and len(err[0]) < 200
+    assert cli.main(["live", "--virtual"]) == 2
+    assert capsys.readouterr().err == captured.err
+
+
+def fail_every_backend(api):
+    raise PortError(f"MIDI backend {api} is not available here: " + "a long library message " * 5)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from accompanist.errors import PortError
-from accompanist.live.ports import APIS, compiled_apis, list_ports
+from accompanist.live.ports import APIS, compiled_apis, list_ports, no_backend_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,4 +35,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {title}:")
             for name in names or ["(none)"]:
                 print(f"    {name}")
+    if default is None:
+        raise no_backend_error()
     return 0

@@ -220,16 +220,31 @@ def open_output(
     return OutputPort(name, api, virtual, rt)
 
 
+# Why a backend does not work, in a few words (its own message is in `accompanist ports`).
+NOT_WORKING = {
+    "alsa": "ALSA has no sequencer",
+    "jack": "no JACK server runs",
+    "coremidi": "CoreMIDI does not answer",
+    "winmm": "Windows MIDI does not answer",
+}
+START_HINT = "start a JACK server (jackd -d dummy) or load ALSA's sequencer (modprobe snd-seq)"
+
+
 def default_api() -> str:
-    """The first backend that works here; PortError naming each one's reason if none does."""
-    reasons = []
+    """The first backend that works here; PortError, one short line, if none does."""
     for api in compiled_apis():
         try:
             list_ports(api)
             return api
-        except PortError as exc:
-            reasons.append(str(exc))
-    raise PortError("no MIDI backend works here: " + "; ".join(reasons))
+        except PortError:
+            continue
+    raise no_backend_error()
+
+
+def no_backend_error() -> PortError:
+    """No backend works: each one's reason in a few words, and what to do."""
+    reasons = ", ".join(NOT_WORKING.get(api, f"{api} does not answer") for api in compiled_apis())
+    return PortError(f"no MIDI backend works here: {reasons or 'none is compiled in'}; {START_HINT}")
 
 
 class PortWatch:
