@@ -71,3 +71,17 @@ def unmatched(sent):
 def all_notes_off(sent):
     """Channels that got All Notes Off (CC123)."""
     return {m.channel for m in sent if m.type == "control_change" and m.control == ALL_NOTES_OFF}
+
+
+class SlowStub(RootStub):
+    """A RootStub that takes ``load_seconds`` to load (``--model slowstub``); notes it in ``events``."""
+
+    family = "slowstub"
+    load_seconds = 1.0
+    events: list = []
+
+    @classmethod
+    def untrained(cls):
+        time.sleep(cls.load_seconds)
+        cls.events.append("model loaded")
+        return cls()

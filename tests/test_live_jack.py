@@ -140,3 +140,33 @@ def test_the_latency_bench_measures_the_floor():
     floor = result["live_ms"]["floor"]
     assert floor["n"] == 20 and floor["exit"] == 0
     assert 0 < floor["p50"] <= floor["p99"] < 100
+
+
+SLOW_BOOT = BOOT.replace("RootStub", "SlowStub")  # its model takes a second to load
+
+
+def test_a_note_played_as_soon_as_the_ports_connect_is_answered(jack):
+    player, _, heard = jack
+    command = [sys.executable, "-c", SLOW_BOOT, "live", "--api", "jack", "--model", "slowstub"]
+    command += ["--in", "test-player", "--out", "test-listener"]
+    proc = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "accompanist-in:melody" not in jack_connections("test-player:out"):
+            assert proc.poll() is None and time.monotonic() < deadline, "live did not connect"
+            time.sleep(0.005)
+        player.send(mido.Message("note_on", note=62, velocity=80))
+        time.sleep(0.5)
+        chord = {m.note % 12 for m in heard if m.type == "note_on" and m.channel == 1}
+        assert chord == {2, 6, 9}, "the D played as the ports connected got no D major"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+
+
+def jack_connections(port):
+    """The ports ``port`` is connected to, as jack_lsp -c lists them."""
+    lines = subprocess.run(["jack_lsp", "-c", port], capture_output=True, text=True).stdout.splitlines()
+    return [line.strip() for line in lines[1:]]

@@ -17,6 +17,7 @@ from accompanist.live.ports import (
     InputPort,
     OutputPort,
     PortWatch,
+    check_ports,
     default_api,
     open_input,
     open_output,
@@ -86,20 +87,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Ports open only once the model is loaded, so that a note played into them is answered."""
     _check(args)
     api = args.api or default_api()
-    inp = open_input(api, args.in_port, args.virtual and not args.in_port)  # a wrong port fails fast
+    check_ports(api, args.in_port, args.out_port)  # a wrong port name fails before the model loads
+    stepper = _stepper(args)
+    out = open_output(api, args.out_port, args.virtual and not args.out_port)
     try:
-        out = open_output(api, args.out_port, args.virtual and not args.out_port)
-    except BaseException:
-        inp.close()
-        raise
-    try:
-        stepper = _stepper(args)
-        _announce(args, inp, out)
-        return _session(args, stepper, inp, out)
+        return _session(args, stepper, api, out)
     finally:
-        inp.close()
         out.close()
 
 
@@ -153,24 +149,29 @@ def _how(port: InputPort | OutputPort, query: str | None, virtual: bool, role: s
     return f"{port.name} ({port.api} virtual port{why})"
 
 
-def _session(args: argparse.Namespace, stepper: Stepper, inp: InputPort, out: OutputPort) -> int:
+def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPort) -> int:
+    """Run the loop, then open the input listening into it; say ready; wait for keys or a signal."""
     clock = time.perf_counter
     recorder = Recorder(args.tempo or 120.0) if args.record else None
     output = out if recorder is None else RecordingOutput(out, recorder, clock)
     config = LiveConfig(args.channel - 1, args.style, args.thru, args.panic_cc)
     loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder)
-    watch = PortWatch([inp, out])
+    inp, watch = None, PortWatch([out])
     try:
         with stop_signals(), keys() as read_key, realtime_thread():
             loop.start(realtime=True)
-            inp.set_callback(loop.receive, clock=args.clock)
-            say(f"  keys: space or p = panic, q = quit. {READY}")
+            virtual = args.virtual and not args.in_port
+            inp = open_input(api, args.in_port, virtual, callback=loop.receive, clock=args.clock)
+            watch = PortWatch([inp, out])
+            _announce(args, inp, out)
+            say(f"  ready. Keys: space or p = panic, q = quit. {READY}")
             _wait(loop, read_key, watch)
     except KeyboardInterrupt:
         pass
     finally:
         with shielded():
-            inp.cancel_callback()
+            if inp is not None:
+                inp.close()
             loop.stop()
             watch.close()
             if recorder is not None:

@@ -125,16 +125,7 @@ class InputPort:
 
     def set_callback(self, callback: Callable[[mido.Message], None], clock: bool = False) -> None:
         """Deliver each message to ``callback``; MIDI clock only if ``clock``; never SysEx."""
-
-        def on_event(event: tuple[list[int], float], _data: object) -> None:
-            try:
-                msg = mido.Message.from_bytes(event[0])
-            except ValueError:
-                return  # a malformed message is dropped, as mido does
-            callback(msg)
-
-        self._rt.ignore_types(sysex=True, timing=not clock, active_sense=True)
-        self._rt.set_callback(on_event)
+        _listen(self._rt, callback, clock)
 
     def cancel_callback(self) -> None:
         if self._rt is not None:
@@ -172,14 +163,41 @@ class OutputPort:
             self._rt = None
 
 
+def _listen(rt: rtmidi.MidiIn, callback: Callable[[mido.Message], None], clock: bool) -> None:
+    """Hand each message ``rt`` receives to ``callback`` as a mido message."""
+
+    def on_event(event: tuple[list[int], float], _data: object) -> None:
+        try:
+            msg = mido.Message.from_bytes(event[0])
+        except ValueError:
+            return  # a malformed message is dropped, as mido does
+        callback(msg)
+
+    rt.ignore_types(sysex=True, timing=not clock, active_sense=True)
+    rt.set_callback(on_event)
+
+
 def _delete(rt: rtmidi.MidiIn | rtmidi.MidiOut) -> None:
     rt.close_port()
     rt.delete()
 
 
-def _open(kind: type, api: str, query: str | None, virtual: bool, client: str, port: str) -> tuple:
-    """Open a virtual port, the port matching ``query``, or the first instrument; None if none."""
+def _open(
+    kind: type,
+    api: str,
+    query: str | None,
+    virtual: bool,
+    client: str,
+    port: str,
+    listen: Callable[[rtmidi.MidiIn], None] | None = None,
+) -> tuple:
+    """Open a virtual port, the port matching ``query``, or the first instrument; None if none.
+
+    ``listen(rt)``, if given, runs before the port opens (an input's callback: nothing is missed).
+    """
     rt = _client(kind, api, client)
+    if listen is not None:
+        listen(rt)
     direction = "input" if kind is rtmidi.MidiIn else "output"
     try:
         if virtual:
@@ -201,12 +219,23 @@ def _open(kind: type, api: str, query: str | None, virtual: bool, client: str, p
 
 
 def open_input(
-    api: str, query: str | None = None, virtual: bool = False, client: str = IN_CLIENT, port: str = IN_PORT
+    api: str,
+    query: str | None = None,
+    virtual: bool = False,
+    client: str = IN_CLIENT,
+    port: str = IN_PORT,
+    callback: Callable[[mido.Message], None] | None = None,
+    clock: bool = False,
 ) -> InputPort:
-    """The input matching ``query``; with ``virtual`` our own; else the first keyboard, or our own if none."""
-    rt, name = _open(rtmidi.MidiIn, api, query, virtual, client, port)
+    """The input matching ``query``; with ``virtual`` our own; else the first keyboard, or our own if none.
+
+    With ``callback`` (and ``clock``, as in ``InputPort.set_callback``) it listens from the moment
+    the port exists: a message sent the instant it appears reaches the callback.
+    """
+    listen = None if callback is None else (lambda rt: _listen(rt, callback, clock))
+    rt, name = _open(rtmidi.MidiIn, api, query, virtual, client, port, listen)
     if rt is None:
-        return open_input(api, None, True, client, port)
+        return open_input(api, None, True, client, port, callback, clock)
     return InputPort(name, api, virtual, rt)
 
 
@@ -228,6 +257,17 @@ NOT_WORKING = {
     "winmm": "Windows MIDI does not answer",
 }
 START_HINT = "start a JACK server (jackd -d dummy) or load ALSA's sequencer (modprobe snd-seq)"
+
+
+def check_ports(api: str, in_query: str | None, out_query: str | None) -> None:
+    """PortError now if ``in_query`` or ``out_query`` names no port (or several): before a model loads."""
+    if in_query is None and out_query is None:
+        return
+    inputs, outputs = list_ports(api)
+    if in_query is not None:
+        find_port(in_query, inputs, "input", api)
+    if out_query is not None:
+        find_port(out_query, outputs, "output", api)
 
 
 def default_api() -> str:
