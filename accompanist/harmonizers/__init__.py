@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import typing
-from importlib import import_module
+from importlib import import_module, resources
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -27,7 +27,10 @@ BUILTIN = {
     "gan": "accompanist.harmonizers.gan:GANHarmonizer",
     "ensemble": "accompanist.harmonizers.ensemble:EnsembleHarmonizer",
 }
-MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
+try:  # installed (wheel, pip install ., pip install -e .): the package data accompanist.models
+    MODELS_DIR = Path(str(resources.files("accompanist.models")))
+except ModuleNotFoundError:  # a checkout run without installing it
+    MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "models"
 
 _extra: dict[str, type[Harmonizer]] = {}
 
