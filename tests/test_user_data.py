@@ -9,7 +9,7 @@ import torch
 
 from accompanist import chords
 from accompanist.cli import main
-from accompanist.data.user import load_midi_folder, split_folder
+from accompanist.data.user import load_folder, split_folder
 from accompanist.errors import DataError
 
 TPB = 480
@@ -46,7 +46,7 @@ def folder(tmp_path):
 
 
 def test_chords_come_from_the_accompaniment(folder):
-    pieces = load_midi_folder(folder)
+    pieces = load_folder(folder)
     assert [p.id for p in pieces] == ["song0.mid", "song1.mid", "song2.mid", "song3.mid", "sub/deep.midi"]
     song = pieces[0]
     assert song.melody.n_beats == 8
@@ -56,7 +56,7 @@ def test_chords_come_from_the_accompaniment(folder):
 
 
 def test_split_keeps_a_validation_piece(folder):
-    parts = split_folder(load_midi_folder(folder))
+    parts = split_folder(load_folder(folder))
     assert len(parts["validation"]) == 1 and len(parts["train"]) == 4 and parts["test"] == []
     assert {p.id for p in parts["train"]}.isdisjoint(p.id for p in parts["validation"])
 
@@ -64,10 +64,10 @@ def test_split_keeps_a_validation_piece(folder):
 def test_unusable_files_are_skipped_and_an_empty_folder_is_an_error(tmp_path, capsys):
     (tmp_path / "broken.mid").write_bytes(b"not midi")
     with pytest.raises(DataError, match="no MIDI file"):
-        load_midi_folder(tmp_path)
+        load_folder(tmp_path)
     assert "broken.mid" in capsys.readouterr().err
     with pytest.raises(DataError, match="no such folder"):
-        load_midi_folder(tmp_path / "missing")
+        load_folder(tmp_path / "missing")
 
 
 def test_train_lstm_on_a_folder(folder, tmp_path, capsys):
@@ -76,7 +76,7 @@ def test_train_lstm_on_a_folder(folder, tmp_path, capsys):
     argv = ["train", "lstm", "--data", str(folder), "--out", str(out), "--quiet", "--device", "cpu"]
     assert main(argv + [x for s in sets for x in ("--set", s)]) == 0
     meta = torch.load(out, weights_only=True)["meta"]
-    assert meta["train_pieces"] == 4 and "user MIDI folder" in meta["data"]
+    assert meta["train_pieces"] == 4 and "user folder" in meta["data"]
     assert json.dumps(meta)  # plain values only
 
 

@@ -1,4 +1,8 @@
-"""Training data: the Bach chorales as melody, one chord per beat and SATB voices, cached.
+"""Training data: pieces of melody with one chord per beat; the Bach chorales, cached.
+
+A ``Piece`` is what every corpus gives (``accompanist.data.corpora`` names them): the chorales
+with their SATB voices, folk lead sheets (``accompanist.data.nottingham``) with a melody and
+chords only, a user's folder. ``style`` is the idiom the piece teaches ("chorale" or "folk").
 
 ``load_chorales()`` parses music21's corpus once (on every core) and caches the result as one
 ``.npz`` file under ``$ACCOMPANIST_CACHE`` (default ``~/.cache/accompanist``), so later runs
@@ -28,21 +32,23 @@ CACHE_VERSION = 1
 
 @dataclass(frozen=True)
 class Piece:
-    """One harmonized melody: melody, chord index per beat, and S/A/T/B pitch per beat onset."""
+    """One harmonized melody: melody, chord index per beat, S/A/T/B pitch per beat onset (None for
+    a lead sheet, which has a melody and chords only) and the style it teaches."""
 
     id: str
     tune: str
     melody: Melody
     chords: np.ndarray
-    satb: np.ndarray
+    satb: np.ndarray | None = None
+    style: str = "chorale"
 
     def transpose(self, semitones: int) -> Piece:
-        satb = np.where(self.satb >= 0, self.satb + semitones, REST).astype(np.int16)
+        satb = None if self.satb is None else np.where(self.satb >= 0, self.satb + semitones, REST)
         return replace(
             self,
             melody=self.melody.transpose(semitones),
             chords=chords.transpose(self.chords, semitones).astype(np.int16),
-            satb=satb,
+            satb=None if satb is None else satb.astype(np.int16),
         )
 
 
@@ -133,9 +139,18 @@ def load_split() -> dict[str, list[str]]:
 
 
 def split_pieces(pieces: list[Piece]) -> dict[str, list[Piece]]:
-    """Pieces by split part ("train", "validation", "test"), in the split file's order."""
+    """Chorales by split part ("train", "validation", "test"), in the split file's order."""
+    from accompanist.data.split import SPLIT_FILE
+
+    return split_pieces_by(pieces, SPLIT_FILE)
+
+
+def split_pieces_by(pieces: list[Piece], split_file: Path) -> dict[str, list[Piece]]:
+    """Pieces by the parts of a committed split file, in its order (ids it lacks are left out)."""
+    from accompanist.data import split
+
     by_id = {p.id: p for p in pieces}
-    return {name: [by_id[i] for i in ids if i in by_id] for name, ids in load_split().items()}
+    return {name: [by_id[i] for i in ids if i in by_id] for name, ids in split.load_split(split_file).items()}
 
 
 def augment(pieces: list[Piece], semitones=range(-6, 6)) -> list[Piece]:

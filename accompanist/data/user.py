@@ -1,4 +1,8 @@
-"""A user's own training data: a folder of MIDI files, each with a melody and an accompaniment.
+"""A user's own training data: a folder of MIDI files with accompaniment, or of lead sheets.
+
+Lead sheets are ABC files (one or more tunes each, ``X:`` blocks) and MusicXML files
+(``.xml``, ``.musicxml``, ``.mxl``) with chord symbols, read by ``accompanist.data.leadsheet``
+like the Nottingham tunes: a melody and one chord per beat, no voices.
 
 The melody is the part that ``accompanist.midi_io.melody_notes`` picks (the most melodic
 track and channel); every other note outside the drum channel is the accompaniment. Chords
@@ -25,23 +29,61 @@ from accompanist.melody import REST, STEPS_PER_BEAT
 MAX_VOICES = 8
 VALIDATION_SHARE = 0.1
 SUFFIXES = (".mid", ".midi")
+LEAD_SHEET_SUFFIXES = (".abc", ".xml", ".musicxml", ".mxl")
 
 
-def load_midi_folder(folder: str | Path) -> list[Piece]:
-    """Every usable MIDI file under ``folder`` (recursively) as a Piece, in path order."""
+def load_folder(folder: str | Path) -> list[Piece]:
+    """Every usable MIDI file and lead sheet under ``folder`` (recursively), in path order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"--data {folder}: no such folder")
-    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    suffixes = SUFFIXES + LEAD_SHEET_SUFFIXES
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
     pieces = []
     for path in paths:
+        piece_id = path.relative_to(folder).as_posix()
         try:
-            pieces.append(read_piece(path, path.relative_to(folder).as_posix()))
-        except MidiFileError as exc:
+            if path.suffix.lower() in SUFFIXES:
+                pieces.append(read_piece(path, piece_id))
+            else:
+                pieces += read_lead_sheets(path, piece_id)
+        except (MidiFileError, DataError) as exc:
             print(f"accompanist: skipping {exc}", file=sys.stderr)
     if not pieces:
-        raise DataError(f"--data {folder}: no MIDI file there with a melody and an accompaniment")
+        raise DataError(
+            f"--data {folder}: no MIDI file with an accompaniment and no lead sheet with chords there"
+        )
     return pieces
+
+
+def read_lead_sheets(path: Path, piece_id: str) -> list[Piece]:
+    """The tunes of one ABC or MusicXML file that have a melody and chord symbols."""
+    from accompanist.data.leadsheet import ReadReport, read_abc_tune, read_score, split_abc
+
+    report = ReadReport()
+    if path.suffix.lower() == ".abc":
+        tunes = split_abc(path.read_text(encoding="latin-1")) or [
+            ("1", path.stem, path.read_text(encoding="latin-1"))
+        ]
+        sheets = []
+        for number, title, text in tunes:
+            sheet, part = read_abc_tune(text, f"{piece_id}#{number}", title or path.stem)
+            report.merge(part)
+            sheets.append(sheet)
+    else:
+        from music21 import converter
+
+        try:
+            score = converter.parse(str(path))
+        except Exception as exc:  # music21 raises many kinds of errors on a broken file
+            raise DataError(f"{path}: not a readable MusicXML file ({type(exc).__name__})") from None
+        sheets = [read_score(score, piece_id, path.stem, report)]
+    found = [
+        Piece(s.id, s.title or s.id, s.melody(), s.chords, None, "folk") for s in sheets if s is not None
+    ]
+    if not found:
+        raise DataError(f"{path}: no tune with a melody and chord symbols ({report.summary()})")
+    return found
 
 
 def read_piece(path: Path, piece_id: str) -> Piece:
