@@ -23,6 +23,9 @@ read on our grid (one chord per beat, the melody in 16th-note steps):
 The tonal centroid is Harte, Sandler & Gasser (2006): a pitch class set's L1-normalised chroma
 times a 6x12 matrix of circles of fifths (radius 1), minor thirds (1) and major thirds (0.5).
 
+Chord changes per bar (beats whose chord differs from the one before, over the bars, weighted
+by bars) shows the pace of a harmonization: about 3 for Bach, 1 for the folk lead sheets.
+
 Every metric returns a ``Tally``: the piece's value and its weight in a split's average.
 Accuracy, root accuracy, majmin, note-in-chord and NLL are weighted by what they count (beats or
 steps), so the split value is a micro average; the six Yeh metrics weigh 1 per piece (the mean of
@@ -207,6 +210,13 @@ def melody_chord_tonal_distance(melody: Melody, sequence: np.ndarray) -> Tally:
     return _mean(MELODY_CHORD_DISTANCES[chord_at, pcs], weight=1.0)
 
 
+def changes_per_bar(melody: Melody, sequence: np.ndarray) -> Tally:
+    """Chord changes per bar: beats whose chord differs from the beat before, over the bars."""
+    sequence = np.asarray(sequence)
+    bars = max(1, int(np.sum(melody.bar_pos == 0)))
+    return Tally(float(np.sum(sequence[1:] != sequence[:-1])) / bars, float(bars))
+
+
 # ---- a piece and a split --------------------------------------------------------------------
 def piece_metrics(
     melody: Melody,
@@ -230,6 +240,7 @@ def piece_metrics(
         "pcs": pitch_consistency(melody, sequence),
         "mctd": melody_chord_tonal_distance(melody, sequence),
         "note_in_chord": note_in_chord(melody, sequence),
+        "changes_per_bar": changes_per_bar(melody, sequence),
     }
     if reference is not None and probabilities is not None:
         out["nll"] = nll(probabilities, reference)

@@ -1,23 +1,29 @@
-"""Train any family on the chorale split (or a user's MIDI folder) and describe the run.
+"""Train any family on named corpora (or a user's folder) and describe the run.
 
 ``train_family`` is what ``accompanist train``, the REPL and the learning-curve benchmark
-share: it picks the data, calls the family's ``fit`` and fills the checkpoint metadata
-(data, split, validation accuracy, seconds, device).
+share: it gathers the corpora's pieces (each carries its style; the families learn every style
+they see), calls the family's ``fit`` and fills the checkpoint metadata (corpora and splits,
+validation accuracy per style, the pace of chord changes per style, seconds, device).
 """
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import random
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from accompanist import harmonizers
+from accompanist.data.corpora import DEFAULT_STYLE, NAMES, corpus, folder_corpus
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.pace import pace_of
+
+TRAINING_CORPORA = NAMES  # every family learns both idioms unless told otherwise
 
 
 def subset(pieces: list, fraction: float, seed: int = 0) -> list:
@@ -29,33 +35,43 @@ def subset(pieces: list, fraction: float, seed: int = 0) -> list:
     return order[: max(1, round(fraction * len(order)))]
 
 
-def load_training_data(data: str | None = None) -> tuple[dict[str, list], dict[str, Any]]:
-    """Train/validation/test pieces and a description of where they came from."""
-    if data:
-        from accompanist.data.user import load_midi_folder, split_folder
+def load_training_data(
+    corpora: Sequence[str] = TRAINING_CORPORA, data: str | None = None, style: str = DEFAULT_STYLE
+) -> tuple[dict[str, list], dict[str, Any]]:
+    """Train/validation/test pieces of the named corpora (or a user's folder in ``style``) together,
+    and a description of where they came from."""
+    chosen = [folder_corpus(Path(data), style)] if data else [corpus(name) for name in corpora]
+    parts: dict[str, list] = {"train": [], "validation": [], "test": []}
+    for c in chosen:
+        for name, pieces in c.parts().items():
+            parts[name] += pieces
+    sources = [c.source for c in chosen]
+    return parts, {
+        "data": " + ".join(s["data"] for s in sources),
+        "split": " + ".join(s["split"] for s in sources),
+        "corpora": sources,
+    }
 
-        parts = split_folder(load_midi_folder(Path(data)))
-        return parts, {"data": f"user MIDI folder {Path(data).name}", "split": "90/10 by file name hash"}
-    from accompanist.data import load_chorales, split_pieces
-    from accompanist.data.split import SPLIT_FILE
 
-    digest = hashlib.sha1(SPLIT_FILE.read_bytes()).hexdigest()[:12]
-    return split_pieces(load_chorales()), {"data": "music21 Bach chorales", "split": f"split.json {digest}"}
-
-
-def validation_accuracy(model: Harmonizer, pieces: list) -> dict[str, float]:
-    """Exact chord accuracy on pieces, offline and causal (beat-weighted)."""
+def validation_accuracy(model: Harmonizer, pieces: list) -> dict[str, dict[str, float]]:
+    """Exact chord accuracy per style, offline and causal (beat-weighted), each style asked for."""
     out = {}
-    for mode in ("offline", "causal"):
-        hits = [model.predict(p.melody, causal=mode == "causal") == p.chords for p in pieces]
-        out[mode] = float(np.concatenate(hits).mean()) if hits else float("nan")
+    for style in sorted({p.style for p in pieces}):
+        model.use_style(style)
+        chosen = [p for p in pieces if p.style == style]
+        out[style] = {}
+        for mode in ("offline", "causal"):
+            hits = [model.predict(p.melody, causal=mode == "causal") == p.chords for p in chosen]
+            out[style][mode] = float(np.concatenate(hits).mean()) if hits else float("nan")
     return out
 
 
 def train_family(
     name: str,
     *,
+    corpora: Sequence[str] = TRAINING_CORPORA,
     data: str | None = None,
+    style: str = DEFAULT_STYLE,
     options: dict[str, str] | None = None,
     fraction: float = 1.0,
     device: str = "cpu",
@@ -64,7 +80,7 @@ def train_family(
 ) -> Harmonizer:
     """Fit a family on the training split; the model's ``meta`` describes the run."""
     cls = harmonizers.family(name)
-    parts, source = load_training_data(data)
+    parts, source = load_training_data(corpora, data, style)
     train = subset(parts["train"], fraction, seed)
     start = time.perf_counter()
     model = cls.fit(
@@ -75,6 +91,8 @@ def train_family(
         **getattr(model, "meta", {}),
         **source,
         "train_pieces": len(train),
+        "train_pieces_by_style": dict(Counter(p.style for p in train)),
+        "pace": {st: pace_of([p for p in train if p.style == st]) for st in sorted({p.style for p in train})},
         "fraction": fraction,
         "seed": seed,
         "train_seconds": round(seconds, 2),

@@ -72,21 +72,21 @@ class Style:
     parallel_cost: float = 0.0
 
 
-_STYLES = {
+_VOICINGS = {
     "block": Style(((48, 72),) * 4, (12, 12, 12), 4, (0, 0, 0, 0), (1, 1, 1, 1)),
     "satb": Style(((40, 62), (48, 67), (55, 72)), (24, 12), 0, (0, 4, 10, 6), (0.5, 1, 1), True, 12),
     "open": Style(((36, 50),) + ((55, 76),) * 3, (28, 12, 12), 3, (0, 6, 10, 8), (0.5, 1, 1, 1)),
     "bass": Style(((36, 50), (52, 67), (52, 67)), (28, 12), 2, (0, 20, 20, 20), (0.5, 1, 1)),
 }
-STYLES: tuple[str, ...] = tuple(_STYLES)
+VOICINGS: tuple[str, ...] = tuple(_VOICINGS)
 
 
 def style_spec(name: str) -> Style:
     """The Style called ``name``; raises AccompanistError listing the styles if there is none."""
     try:
-        return _STYLES[name]
+        return _VOICINGS[name]
     except KeyError:
-        raise AccompanistError(f"unknown voicing style {name!r}; choose one of {', '.join(STYLES)}") from None
+        raise AccompanistError(f"unknown voicing {name!r}; choose one of {', '.join(VOICINGS)}") from None
 
 
 def _ascending(spec: Style, pcs: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -119,7 +119,7 @@ def _off_center(spec: Style, pitches: np.ndarray) -> np.ndarray:
 @cache
 def _candidates(name: str, chord: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pitches (k, n), role counts (k, 4), cost without melody (k,)) of a chord's voicings."""
-    spec, pcs = _STYLES[name], chords.pitch_classes(chord)
+    spec, pcs = _VOICINGS[name], chords.pitch_classes(chord)
     pitches = np.array(_ascending(spec, pcs), dtype=np.int64)
     roles = np.array([[pcs.index(p % OCTAVE) for p in v] for v in pitches.tolist()], dtype=np.int64)
     counts = np.stack([(roles == r).sum(axis=1) for r in range(4)], axis=1)
@@ -135,7 +135,7 @@ def _completeness(counts: np.ndarray, n_pcs: int) -> np.ndarray:
 
 def _options(name: str, chord: int, melody: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The voicings allowed under ``melody`` (an octave lower if none fits) and their own cost."""
-    spec, pcs = _STYLES[name], chords.pitch_classes(chord)
+    spec, pcs = _VOICINGS[name], chords.pitch_classes(chord)
     pitches, counts, cost = _candidates(name, chord)
     if melody is None:
         return pitches, cost + _completeness(counts, len(pcs))

@@ -78,8 +78,8 @@ PIECES = [
 
 def test_evaluate_schema_and_values():
     results = evaluate({"stub": RootStub()}, PIECES, progress=False)
-    assert results.keys() == {"split", "models", "reference"}
-    assert results["split"] == "test"
+    assert results.keys() == {"split", "corpus", "style", "changes", "models", "reference", "floor"}
+    assert (results["split"], results["corpus"], results["style"]) == ("test", "chorales", "chorale")
     offline = results["models"]["stub"]["offline"]
     assert list(offline) == [*MODEL_METRICS, "diversity"]
     assert list(results["models"]["stub"]["causal"]) == list(MODEL_METRICS)
@@ -91,6 +91,10 @@ def test_evaluate_schema_and_values():
     assert offline["note_in_chord"] == 1.0  # every note is its own chord's root
     assert offline["nll"] == pytest.approx((2 * -np.log(0.9) + 3 * -np.log(0.1 / 108)) / 5)
     assert results["reference"]["cc"] == pytest.approx(2.5)  # 3 chords, then 2: mean over pieces
+    assert results["reference"]["changes_per_bar"] == pytest.approx(3 / 2)  # 2 + 1 changes, a bar each
+    # the floor holds C throughout: right on both first beats of 5
+    assert results["floor"]["accuracy"] == pytest.approx(2 / 5)
+    assert results["floor"]["changes_per_bar"] == 0.0 and "nll" not in results["floor"]
     json.loads(json.dumps(results))
 
 
@@ -98,14 +102,16 @@ def test_format_table_has_a_row_per_model_and_mode_and_the_reference():
     table = format_table(evaluate({"stub": RootStub()}, PIECES, progress=False))
     lines = table.splitlines()
     assert lines[0].split()[:2] == ["split:", "test"] and "note_in_chord" in lines[0]
-    assert [line.split()[0] for line in lines[2:]] == ["stub", "stub", "reference"]
+    assert [line.split()[0] for line in lines[2:]] == ["stub", "stub", "reference", "hold"]
     assert "0.400" in lines[2] and lines[4].count("-") >= 4  # reference has no accuracy or nll
 
 
 def run_cli(argv: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
     from accompanist.cli import main
 
-    monkeypatch.setattr(eval_command, "load_pieces", lambda split, limit=None: PIECES[:limit])
+    monkeypatch.setattr(
+        eval_command, "load_pieces", lambda split, limit=None, corpus="chorales": PIECES[:limit]
+    )
     code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
@@ -120,6 +126,21 @@ def test_eval_cli_json_is_one_object(stubs, monkeypatch, capsys, tmp_path):
     results = json.loads(out)
     assert list(results["models"]) == [RootStub.family, "mine"]
     assert results["models"]["mine"]["offline"]["accuracy"] == pytest.approx(2 / 3)
+
+
+def test_eval_cli_takes_a_corpus_and_a_style_and_says_them_in_the_json(stubs, monkeypatch, capsys):
+    argv = ["eval", "--json", "--models", RootStub.family, "--corpus", "nottingham", "--style", "chorale"]
+    code, out, _ = run_cli(argv, monkeypatch, capsys)
+    results = json.loads(out)
+    assert code == 0 and (results["corpus"], results["style"], results["changes"]) == (
+        "nottingham",
+        "chorale",
+        "auto",
+    )
+    argv = ["eval", "--json", "--models", RootStub.family, "--corpus", "nottingham", "--changes", "bar"]
+    results = json.loads(run_cli(argv, monkeypatch, capsys)[1])
+    assert results["style"] == "folk"  # the corpus's own
+    assert results["models"][RootStub.family]["offline"]["changes_per_bar"] == 0.0  # one bar each
 
 
 def test_eval_cli_default_models_skip_a_missing_checkpoint(stubs, monkeypatch, capsys):

@@ -91,7 +91,7 @@ def test_json_chords_hold_seconds_and_beats(tmp_path):
 
 
 def test_harmony_track_holds_voiced_chords_under_the_melody(tmp_path):
-    assert harmonize(FIXTURES / "tempo-change.mid", "-o", tmp_path / "out.mid", "--style", "satb") == 0
+    assert harmonize(FIXTURES / "tempo-change.mid", "-o", tmp_path / "out.mid", "--voicing", "satb") == 0
     score = midi_io.read_midi(tmp_path / "out.mid")
     harmony = [n for n in score.notes if n.track == 2]
     melody = {n.start // 480: n.pitch for n in score.notes if n.track == 1}

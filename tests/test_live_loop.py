@@ -81,7 +81,7 @@ def test_each_note_steps_the_model_and_a_chord_sounds_only_when_it_changes():
 
 
 def test_chords_sit_under_the_melody_with_the_players_velocity():
-    loop, out, clock, _ = make(style="satb")
+    loop, out, clock, _ = make(voicing="satb")
     feed(loop, note(67, velocity=55))
     struck = [m for m in out.sent if m.type == "note_on"]
     assert len(struck) == 3 and all(m.note < 67 and m.velocity == 55 for m in struck)
@@ -214,6 +214,25 @@ def test_tempo_mode_changes_chords_on_beats():
     ]
     strikes = sorted({t for m, t in zip(out.sent, out.times) if m.type == "note_on"})
     assert strikes == [0.0, 0.5625, 1.0, 1.53]
+
+
+def test_at_half_bar_pace_chords_change_only_on_beats_one_and_three_but_the_model_hears_every_beat():
+    loop, out, clock, model = make(timing=TempoBeats(bpm=120), pace="half", beats_per_bar=4)
+    for beat, pitch in enumerate([60, 62, 64, 65, 67, 69]):  # a new note, a new root, every beat
+        clock.t = beat * 0.5
+        feed(loop, note(pitch))
+        clock.t += 0.1
+        feed(loop, off(pitch))
+    assert [f.pitch[0] for f in model.frames] == [60, 62, 64, 65, 67, 69]
+    strikes = sorted({t for m, t in zip(out.sent, out.times) if m.type == "note_on"})
+    assert strikes == [0.0, 1.0, 2.0]  # beats 0, 2 and 4 of the bar: C, E, G
+    sounded = [
+        {m.note % 12 for m, t in zip(out.sent, out.times) if m.type == "note_on" and m.velocity and t == at}
+        for at in strikes
+    ]
+    triads = [{0, 4, 7}, {4, 8, 11}, {7, 11, 2}]  # C, E and G major (a common tone is held, not struck)
+    for struck, triad, third in zip(sounded, triads, (4, 8, 11)):
+        assert struck <= triad and third in struck
 
 
 def test_clock_mode_follows_start_stop_and_continue():

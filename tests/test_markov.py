@@ -66,3 +66,27 @@ def test_shipped_checkpoint_keeps_its_accuracy(chorales):
     # measured 0.493 offline, 0.408 causal on the test split
     assert offline >= 0.47
     assert causal >= 0.39
+
+
+def test_each_style_has_its_own_tables_and_folk_changes_chord_less(chorales):
+    from dataclasses import replace
+
+    from accompanist.pace import change_points, hold
+
+    train = subset(chorales["train"], 0.2)
+    folk = [
+        replace(p, style="folk", chords=hold(p.chords, change_points(p.melody.bar_pos, "bar"))) for p in train
+    ]
+    model = MarkovHarmonizer.fit(train + folk, [], options={}, progress=False)
+    assert model.styles == ("chorale", "folk")
+    melody = chorales["test"][0].melody
+    changes = {}
+    for style in model.styles:
+        model.use_style(style)
+        chosen = model.predict(melody)
+        changes[style] = int(np.sum(chosen[1:] != chosen[:-1]))
+    assert changes["folk"] < changes["chorale"] / 2
+    again = MarkovHarmonizer.from_state(model.state())
+    again.use_style("folk")
+    model.use_style("folk")
+    assert list(again.predict(melody)) == list(model.predict(melody))

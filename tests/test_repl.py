@@ -206,9 +206,15 @@ def test_train_and_eval_use_the_new_model(session, monkeypatch, chorales):
     from accompanist import training
 
     few = {"train": chorales["train"][:8], "validation": chorales["validation"][:2]}
-    monkeypatch.setattr(training, "load_training_data", lambda data=None: (few, {"data": "a few"}))
-    text = execute(session, "train markov --subset 0.5")
-    assert text.startswith("model markov@0.5: markov trained on 4 pieces")
+    asked = []
+
+    def load(corpora, data=None, style="folk"):
+        asked.append(tuple(corpora))
+        return few, {"data": "a few"}
+
+    monkeypatch.setattr(training, "load_training_data", load)
+    text = execute(session, "train markov --subset 0.5 --corpus chorales")
+    assert text.startswith("model markov@0.5: markov trained on 4 pieces") and asked == [("chorales",)]
     assert session.model_name == "markov@0.5" and session.get_model().family == "markov"
     assert "markov@0.5 offline" in execute(session, "eval --limit 1")
     assert "markov@0.5" in [c.text for c in complete(session, "model ")]
@@ -289,3 +295,21 @@ def test_listen_logs_chords_and_releases_every_note():
 def test_a_soundfont_can_be_chosen(monkeypatch, tmp_path):
     monkeypatch.setenv("ACCOMPANIST_SOUNDFONT", str(tmp_path / "missing.sf2"))
     assert "no soundfont found" in render.can_render()
+
+
+def test_style_changes_and_voicing_are_settings_of_the_session(session):
+    execute(session, "melody C4 E4 C4 G4 | G4 B4 G4 D5")
+    assert execute(session, "style") == "style folk"
+    assert execute(session, "style chorale") == "style chorale" and session.style == "chorale"
+    assert execute(session, "voicing satb") == "voicing satb" and session.voicing == "satb"
+    with pytest.raises(AccompanistError, match="unknown voicing"):
+        execute(session, "voicing fancy")
+    every_beat = execute(session, "harmonize").splitlines()[1]
+    assert execute(session, "changes bar") == "changes bar"
+    by_bar = execute(session, "harmonize").splitlines()[1]
+    assert every_beat.split("|")[1].split() == ["C:maj", "E:maj", "C:maj", "G:maj"]
+    assert [bar.split() for bar in by_bar.split("|")[1:3]] == [
+        ["C:maj", "/", "/", "/"],
+        ["G:maj", "/", "/", "/"],
+    ]
+    assert "style        chorale (chords change: bar), voicing satb" in execute(session, "show")

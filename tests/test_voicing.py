@@ -4,7 +4,7 @@ import pytest
 
 from accompanist.chords import from_label, pitch_classes
 from accompanist.errors import AccompanistError, ChordError
-from accompanist.voicing import STYLES, Voicer, style_spec, voice_sequence
+from accompanist.voicing import VOICINGS, Voicer, style_spec, voice_sequence
 
 PROGRESSION = [from_label(x) for x in "C:maj A:min F:maj D:min7 G:7 E:min A:7 D:min G:7 C:maj".split()]
 SOPRANO = [72, 72, 72, 74, 71, 71, 73, 74, 74, 72]
@@ -32,7 +32,7 @@ def consecutive_perfect(before, after):
 
 
 def test_styles_include_block_and_satb():
-    assert {"block", "satb", "open", "bass"} <= set(STYLES)
+    assert {"block", "satb", "open", "bass"} <= set(VOICINGS)
 
 
 def test_unknown_style_raises_with_the_list():
@@ -54,7 +54,7 @@ def test_bad_input_raises():
         voice_sequence([1, 2], [60])
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", VOICINGS)
 def test_every_chord_in_every_style_is_complete_in_range_and_under_the_melody(style):
     spec, voicer = style_spec(style), Voicer(style)
     for melody in (None, 76):
@@ -71,7 +71,7 @@ def test_every_chord_in_every_style_is_complete_in_range_and_under_the_melody(st
             assert melody is None or notes[-1] < melody
 
 
-@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("style", VOICINGS)
 def test_progression_voicings_stay_in_the_chord_uncrossed_and_under_the_melody(style):
     melody = SOPRANO[:5] + [None] + SOPRANO[6:]
     for path, voicings in both(style, PROGRESSION, melody).items():

@@ -1,4 +1,4 @@
-"""`accompanist eval`: score harmonizers on held-out chorales against Bach and with Yeh et al.'s metrics."""
+"""`accompanist eval`: score harmonizers on a corpus's held-out tunes, against its chords and by Yeh."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from accompanist import harmonizers
+from accompanist.data.corpora import NAMES, STYLES, corpus
 from accompanist.devices import CHOICES, resolve_device
 from accompanist.errors import AccompanistError, CheckpointError, DataError
 from accompanist.evaluate import evaluate, format_table
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.pace import CHANGES
 
 if TYPE_CHECKING:
     from accompanist.data import Piece
@@ -24,9 +26,22 @@ SPLITS = ("test", "validation")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval",
-        help="score models on held-out chorales",
-        description="Score harmonizers, offline and causal, on a held-out split of the Bach chorales: "
-        "accuracy against Bach's chords and the metrics of Yeh et al. (2021), next to Bach's own.",
+        help="score models on a corpus's held-out tunes",
+        description="Score harmonizers, offline and causal, on a held-out split of a corpus (the Bach "
+        "chorales or the Nottingham folk lead sheets): accuracy against its chords and the metrics of "
+        "Yeh et al. (2021), next to the human chords and the floor of holding the first chord.",
+    )
+    parser.add_argument(
+        "--corpus", choices=NAMES, default="chorales", help="which corpus to score on (default: chorales)"
+    )
+    parser.add_argument(
+        "--style", choices=STYLES, help="harmonic idiom asked of the models (default: the corpus's own)"
+    )
+    parser.add_argument(
+        "--changes",
+        choices=CHANGES,
+        default="auto",
+        help="where chords may change (default: the style's pace)",
     )
     parser.add_argument(
         "--models",
@@ -55,8 +70,11 @@ def run(args: argparse.Namespace) -> int:
     # Only the result goes to stdout, so that `--json` output parses whatever a library prints.
     with contextlib.redirect_stdout(sys.stderr):
         models = load_models(args.models, device)
-        pieces = load_pieces(args.split, args.limit)
-        results = evaluate(models, pieces, split=args.split)
+        pieces = load_pieces(args.split, args.limit, args.corpus)
+        style = args.style or corpus(args.corpus).style
+        results = evaluate(
+            models, pieces, split=args.split, corpus=args.corpus, style=style, changes=args.changes
+        )
     print(json.dumps(results, indent=2) if args.json else format_table(results))
     return 0
 
@@ -78,11 +96,9 @@ def load_models(names: list[str] | None, device: str) -> dict[str, Harmonizer]:
     return models
 
 
-def load_pieces(split: str, limit: int | None = None) -> list[Piece]:
-    """The pieces of a split of the chorales, the first ``limit`` of them if given."""
-    from accompanist.data import load_chorales, split_pieces
-
-    pieces = split_pieces(load_chorales())[split][:limit]
+def load_pieces(split: str, limit: int | None = None, corpus_name: str = "chorales") -> list[Piece]:
+    """The pieces of a split of a corpus, the first ``limit`` of them if given."""
+    pieces = corpus(corpus_name).parts()[split][:limit]
     if not pieces:
-        raise DataError(f"the {split} split holds no pieces")
+        raise DataError(f"the {split} split of {corpus_name} holds no pieces")
     return pieces

@@ -8,8 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from accompanist import chords, harmonizers
+from accompanist import chords, harmonizers, pace
 from accompanist.chord_files import FORMATS, chords_text
+from accompanist.data.corpora import DEFAULT_STYLE, STYLES
 from accompanist.devices import CHOICES
 from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
@@ -17,7 +18,8 @@ from accompanist.harmonizers.base import Harmonizer
 from accompanist.lead_sheet import lead_sheet
 from accompanist.melody import Melody
 from accompanist.midi_io import HARMONY_PROGRAM, harmonized_midi, melody_notes, read_midi, to_melody
-from accompanist.voicing import STYLES, Voicer, voice_sequence
+from accompanist.pace import CHANGES
+from accompanist.voicing import VOICINGS, Voicer, voice_sequence
 
 SUFFIX = ".harmonized.mid"
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -76,7 +78,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--chords-format", choices=FORMATS, default="lab", help="format in a --chords folder")
     p.add_argument("--force", action="store_true", help="replace output files that exist")
     p.add_argument("--mkdir", action="store_true", help="create missing output folders")
-    p.add_argument("--style", choices=STYLES, default="block", help="voicing style (default: block)")
+    p.add_argument(
+        "--style", choices=STYLES, default=DEFAULT_STYLE, help=f"harmonic idiom (default: {DEFAULT_STYLE})"
+    )
+    p.add_argument(
+        "--voicing", choices=VOICINGS, default="block", help="how chords are laid out (default: block)"
+    )
+    p.add_argument(
+        "--changes",
+        choices=CHANGES,
+        default="auto",
+        help="where chords may change (default: auto, the style's pace)",
+    )
     p.add_argument("--seed", type=int, help="random seed for generative models")
     p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
     p.add_argument("--melody-track", type=int, metavar="N", help="melody from track N (counting from 0)")
@@ -98,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     model = harmonizers.load(args.model, device=args.device)  # 'auto' probes the GPU only for torch families
+    model.use_style(args.style)
     failed = 0
     for job in tqdm(jobs, desc="harmonizing", unit="file", disable=True if len(jobs) < 2 else None):
         try:
@@ -114,14 +128,16 @@ def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str
     """Harmonize one file, write its outputs, and return the report to print."""
     score = read_midi(job.source)
     melody = to_melody(score, melody_notes(score, args.melody_track, args.melody_channel))
-    labels = model.harmonize(melody, causal=args.causal, seed=args.seed)
-    files = {job.output: harmonized_midi(score, harmony(labels, melody, args.style, args.causal))}
+    indices = pace.predict(model, melody, causal=args.causal, seed=args.seed, changes=args.changes)
+    labels = [chords.to_label(int(i)) for i in indices]
+    files = {job.output: harmonized_midi(score, harmony(labels, melody, args.voicing, args.causal))}
     if job.chords is not None:
         text = chords_text(job.chords, labels, score.tempo, source=str(job.source), model=args.model)
         files[job.chords] = text.encode("utf-8")
     write_together(files, overwrite=args.force, mkdir=True)  # plan() checked which folders may be made
     written = " and ".join(map(str, files))
-    header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({args.style}) -> {written}"
+    how = f"{args.style}, {args.voicing}"
+    header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({how}) -> {written}"
     return f"{header}\n{lead_sheet(labels, melody.bar_pos)}"
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from accompanist.data.corpora import DEFAULT_STYLE, STYLES
 from accompanist.devices import CHOICES as DEVICES
 from accompanist.devices import resolve_device
 from accompanist.errors import AccompanistError, PortError
@@ -28,7 +29,9 @@ from accompanist.live.steppers import DirectStepper, FallbackStepper, Stepper
 from accompanist.live.terminal import PANIC_KEYS, QUIT_KEYS, READY, keys, shielded, stop_signals
 from accompanist.live.timing import ClockBeats, FollowNotes, TempoBeats, Timing
 from accompanist.melody import BeatFrame
-from accompanist.voicing import STYLES
+from accompanist.pace import CHANGES
+from accompanist.pace import resolve as resolve_pace
+from accompanist.voicing import VOICINGS
 
 WATCH_EVERY = 1.0  # seconds between checks that the ports we connected to still exist
 
@@ -64,7 +67,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="1-16",
         help="chords' MIDI channel (2)",
     )
-    sound.add_argument("--style", choices=STYLES, default="block", help="voicing style (default block)")
+    sound.add_argument(
+        "--style", choices=STYLES, default=DEFAULT_STYLE, help=f"harmonic idiom (default {DEFAULT_STYLE})"
+    )
+    sound.add_argument("--voicing", choices=VOICINGS, default="block", help="how chords are laid out (block)")
     sound.add_argument("--thru", action="store_true", help="pass the melody through to the output")
     sound.add_argument(
         "--panic-cc",
@@ -82,6 +88,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     beats.add_argument("--clock", action="store_true", help="chords change on beats of incoming MIDI clock")
     timing.add_argument(
         "--beats-per-bar", type=int, default=4, metavar="N", help="meter for beat positions (default 4)"
+    )
+    timing.add_argument(
+        "--changes",
+        choices=CHANGES,
+        default="auto",
+        help="with --tempo/--clock, the beats where chords may change (default auto: the style's pace)",
     )
     p.set_defaults(func=run)
 
@@ -114,8 +126,12 @@ def _stepper(args: argparse.Namespace) -> Stepper:
 
     device = "cpu" if args.device == "cpu" else resolve_device(args.device)  # cpu needs no torch import
     main = load(args.model, device)
+    main.use_style(args.style)
+    args.pace = resolve_pace(args.changes, main) if args.tempo or args.clock else "beat"
     if args.fallback:
-        stepper = FallbackStepper(main, load(args.fallback, "cpu"), args.budget_ms / 1000, args.seed)
+        fallback = load(args.fallback, "cpu")
+        fallback.use_style(args.style)
+        stepper = FallbackStepper(main, fallback, args.budget_ms / 1000, args.seed)
     else:
         stepper = DirectStepper(main, args.seed)
     prepare_process()  # before the first step: torch's thread pool is made at its first use
@@ -137,7 +153,11 @@ def _announce(args: argparse.Namespace, inp: InputPort, out: OutputPort) -> None
         "MIDI clock beats" if args.clock else f"beats at {args.tempo:g} bpm" if args.tempo else "every note"
     )
     fallback = f", {args.fallback} when it misses {args.budget_ms:g} ms" if args.fallback else ""
-    say(f"accompanist live: {args.model}{fallback}; chords on {mode}, channel {args.channel}, {args.style}")
+    pace = "" if args.pace == "beat" else f" (changing on the {args.pace})"
+    say(
+        f"accompanist live: {args.model} ({args.style}){fallback}; chords on {mode}{pace}, "
+        f"channel {args.channel}, {args.voicing}"
+    )
     say(f"  in:  {_how(inp, args.in_port, args.virtual, 'keyboard')}")
     say(f"  out: {_how(out, args.out_port, args.virtual, 'synth')}")
 
@@ -154,7 +174,9 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
     clock = time.perf_counter
     recorder = Recorder(args.tempo or 120.0) if args.record else None
     output = out if recorder is None else RecordingOutput(out, recorder, clock)
-    config = LiveConfig(args.channel - 1, args.style, args.thru, args.panic_cc)
+    config = LiveConfig(
+        args.channel - 1, args.voicing, args.thru, args.panic_cc, args.pace, args.beats_per_bar
+    )
     loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder)
     inp, watch = None, PortWatch([out])
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from accompanist.data.corpora import DEFAULT_STYLE, NAMES, STYLES
 from accompanist.devices import CHOICES, resolve_device
 
 
@@ -18,6 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", default="markov", help="the first model (default: markov)")
     p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
+    p.add_argument(
+        "--style", choices=STYLES, default=DEFAULT_STYLE, help=f"harmonic idiom (default: {DEFAULT_STYLE})"
+    )
+    p.add_argument(
+        "--corpus", choices=NAMES, default="chorales", help="what `eval` scores on (default: chorales)"
+    )
     p.set_defaults(func=run)
 
 
@@ -25,5 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from accompanist.repl.prompt import run_repl
     from accompanist.repl.session import Session
 
-    run_repl(Session(device=resolve_device(args.device), model_name=args.model))
+    run_repl(
+        Session(
+            device=resolve_device(args.device), model_name=args.model, style=args.style, corpus=args.corpus
+        )
+    )
     return 0

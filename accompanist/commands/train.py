@@ -10,9 +10,12 @@ from importlib import import_module
 from pathlib import Path
 
 from accompanist.config import parse_sets
+from accompanist.data.corpora import DEFAULT_STYLE, NAMES, STYLES
 from accompanist.devices import CHOICES, resolve_device
 from accompanist.errors import OutputError
 from accompanist.files import check_output
+
+TRAINING_CORPORA = NAMES  # as accompanist.training's default (not imported here: --help stays quick)
 
 # Where each family's --set keys are: its config dataclass (imported only for `train --help`).
 SETTINGS = {
@@ -27,20 +30,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a model family and write a checkpoint",
-        description="Train a harmonizer family on the training split of the Bach chorales "
-        "(or --data DIR) and write one checkpoint file. Model settings change with --set key=value.",
+        description="Train a harmonizer family on the training splits of the Bach chorales and the "
+        "Nottingham folk lead sheets (each teaches its style: chorale, folk), or of --corpus, or of "
+        "--data DIR, and write one checkpoint file. Model settings change with --set key=value.",
         epilog=settings_help,
         formatter_class=KeepLines,
     )
     p.add_argument("family", help="markov, lstm, gan, or an installed plug-in family")
-    p.add_argument("--data", metavar="DIR", help="train on a folder of MIDI files (melody + accompaniment)")
+    p.add_argument(
+        "--corpus",
+        nargs="+",
+        choices=NAMES,
+        default=list(TRAINING_CORPORA),
+        metavar="NAME",
+        help=f"corpora to learn from: {', '.join(NAMES)} (default: both)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help="train on a folder instead: MIDI files with accompaniment, or ABC/MusicXML lead sheets",
+    )
+    p.add_argument(
+        "--style",
+        choices=STYLES,
+        default=DEFAULT_STYLE,
+        help=f"the style --data teaches (default: {DEFAULT_STYLE})",
+    )
     p.add_argument("--out", metavar="FILE", help="checkpoint to write (default: ./FAMILY.pt)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--mkdir", action="store_true", help="create --out's folder if it is missing")
     p.add_argument("--device", choices=CHOICES, default="auto")
     p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", help="change a setting")
     p.add_argument(
-        "--subset", type=share, default=1.0, metavar="F", help="train on this share (0-1] of the chorales"
+        "--subset",
+        type=share,
+        default=1.0,
+        metavar="F",
+        help="train on this share (0-1] of the training tunes",
     )
     p.add_argument("--pretrain", action="store_true", help="pretrain the melody encoder (lstm) first")
     p.add_argument("--seed", type=int, default=0)
@@ -94,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         options["pretrain"] = "true"
     model = train_family(
         args.family,
+        corpora=args.corpus,
         data=args.data,
+        style=args.style,
         options=options,
         fraction=args.subset,
         device=resolve_device(args.device),
@@ -107,11 +135,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     meta = model.meta
-    acc = meta["validation_accuracy"]
+    scores = "; ".join(
+        f"{style} offline {acc['offline']:.3f}, causal {acc['causal']:.3f}"
+        for style, acc in meta["validation_accuracy"].items()
+    )
     model_arg = str(out) if out.is_absolute() or out.parent != Path() else f"./{out}"
     print(
         f"trained {args.family} on {meta['train_pieces']} pieces in {meta['train_seconds']:.1f} s; "
-        f"validation accuracy offline {acc['offline']:.3f}, causal {acc['causal']:.3f}; wrote {out}\n"
+        f"validation accuracy {scores}; wrote {out}\n"
         f"use it with: accompanist harmonize IN.mid --model {model_arg}",
         file=sys.stderr if args.quiet else sys.stdout,
     )

@@ -4,6 +4,11 @@ Offline: ``harmonize(melody)`` gives one Harte label per beat, and may look at t
 melody. Causal: ``harmonize(melody, causal=True)`` gives, for each beat, the label a live
 session would give having heard only the melody up to and including that beat; it must
 agree with ``reset()`` followed by one ``step(frame)`` per beat.
+
+Style: ``use_style("chorale" | "folk")`` asks for a harmonic idiom before harmonizing;
+``styles`` lists the idioms the model learned (a family without a style input ignores the
+request). ``predict_spans`` gives chords that change only at the beats a pace allows
+(``accompanist.pace``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ class Harmonizer(ABC):
     """A trained model family instance. Subclasses set ``family`` and implement the abstract methods."""
 
     family: ClassVar[str]
+    styles: tuple[str, ...] = ()  # the idioms learned; empty: the family has no style input
+    style: str = "folk"
+
+    def use_style(self, style: str) -> None:
+        """Harmonize in this idiom from now on (a model that did not learn it uses its nearest)."""
+        self.style = style
 
     # ---- offline -----------------------------------------------------------------------
     @abstractmethod
@@ -31,6 +42,18 @@ class Harmonizer(ABC):
     def predict(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
         """Chord indices per beat; the default takes the most probable chord of each beat."""
         return self.probabilities(melody, causal=causal, seed=seed).argmax(axis=1)
+
+    def predict_spans(
+        self, melody: Melody, may_change: np.ndarray, *, causal: bool = False, seed: int | None = None
+    ) -> np.ndarray:
+        """Chord indices that change only where ``may_change`` is True. Offline the chords of the
+        spans are chosen jointly (Viterbi over the beats' probabilities); causal holds the chord
+        chosen at each change point, as live play does."""
+        from accompanist import pace
+
+        if causal:
+            return pace.hold(self.predict(melody, causal=True, seed=seed), may_change)
+        return pace.decode_spans(self.probabilities(melody, seed=seed), may_change)
 
     def harmonize(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> list[str]:
         """One Harte chord label per beat."""

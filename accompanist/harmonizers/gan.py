@@ -28,10 +28,11 @@ import torch
 
 from accompanist import chords
 from accompanist.config import apply_overrides
+from accompanist.data.corpora import STYLES
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.encoding import MAX_BAR_POS, REST_TOKEN, collate
-from accompanist.nn.gan import BOS, GANConfig, GANTrainer, Generator, gumbel, sample_scores
+from accompanist.nn.gan import BOS, GANConfig, GANTrainer, Generator, gumbel, sample_scores, style_index
 
 V = chords.VOCAB_SIZE
 DEFAULT_SEED = 0
@@ -68,6 +69,8 @@ class BeatSampler:
         self.onset_table = torch.einsum("op,hkp->koh", w["encoder.onset.weight"], proj).contiguous()
         self.beat_bias = torch.einsum("kp,hkp->h", w["encoder.step"], proj) + w["encoder.proj.bias"]
         self.bar_table = w["encoder.bar.weight"]
+        self.style_table = w.get("style.weight")  # (styles, h), or None for a net without a style input
+        self.style = 0
         self.melody = [w[f"melody.{n}_l0"] for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
         self.decoder = [w[f"decoder.{n}_l0"] for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
         self.chord_embedding = w["chord.weight"]
@@ -90,6 +93,8 @@ class BeatSampler:
         onset = torch.tensor(frame.onset, dtype=torch.long)
         x = self.pitch_table[self.steps, tokens].sum(1) + self.onset_table[self.steps, onset].sum(0)
         x = torch.relu(x + self.beat_bias + self.bar_table[min(max(frame.bar_pos, 0), MAX_BAR_POS - 1)])
+        if self.style_table is not None:
+            x = x + self.style_table[self.style]
         return torch.lstm_cell(x, state, *self.melody)
 
     def chord_probabilities(self, context: torch.Tensor, noise: torch.Tensor, prev: int, state):
@@ -147,6 +152,14 @@ class GANHarmonizer(Harmonizer):
         self.nets = {False: BeatSampler(offline, keys), True: BeatSampler(causal, keys)}
         self.device = "cpu"
         self.meta: dict[str, Any] = {}
+        self.styles = tuple(s for s in config.styles.split(",") if s)
+        self.use_style("folk")
+
+    def use_style(self, style: str) -> None:
+        self.style = style
+        index = style_index(style if style in self.styles or not self.styles else self.styles[0])
+        for net in self.nets.values():
+            net.style = index
         self.reset()
 
     # ---- offline and causal runs -----------------------------------------------------------
@@ -169,7 +182,10 @@ class GANHarmonizer(Harmonizer):
         """(n_beats, K, C) context of the whole melody in each key of the ensemble."""
         if melody.n_beats == 0:
             return torch.zeros(0)
-        batch = collate([melody.transpose(int(k)) for k in self.nets[False].shifts])
+        shifts = self.nets[False].shifts
+        batch = collate(
+            [melody.transpose(int(k)) for k in shifts], styles=[self.nets[False].style] * len(shifts)
+        )
         context = self.offline.context({k: v.to(self.device) for k, v in batch.items()})
         return context.transpose(0, 1).cpu()
 
@@ -178,6 +194,16 @@ class GANHarmonizer(Harmonizer):
 
     def predict(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
         return self.sample(melody, causal=causal, seed=seed)[0]
+
+    def predict_spans(
+        self, melody: Melody, may_change: np.ndarray, *, causal: bool = False, seed: int | None = None
+    ) -> np.ndarray:
+        """One seed's chords, each span between change points taking its most frequent chord
+        (offline) or the chord drawn at its first beat (causal, as live play does)."""
+        from accompanist import pace
+
+        chosen = self.predict(melody, causal=causal, seed=seed)
+        return pace.hold(chosen, may_change) if causal else pace.majority(chosen, may_change)
 
     def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
         """Diversity over ``DIVERSITY_SEEDS``: the mean share of beats where two seeds' chords
@@ -231,13 +257,13 @@ class GANHarmonizer(Harmonizer):
         seed: int = 0,
         progress: bool = True,
     ) -> GANHarmonizer:
-        """Train both generators (on all 12 transpositions unless ``transpose=false``)."""
-        from accompanist.data import augment
-
+        """Train both generators (each epoch in random keys unless ``transpose=false``), one style
+        input for every style among the pieces."""
         config = apply_overrides(GANConfig(), options)
+        config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
         torch.set_num_threads(config.threads)
         trainer = GANTrainer(config, seed=seed, device=device)
-        offline, causal = trainer.fit(augment(train) if config.transpose else train, valid, progress)
+        offline, causal = trainer.fit(train, valid, progress)
         model = cls(config, offline.cpu(), causal.cpu())
         model.meta = {"history": trainer.history}
         return model

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from accompanist.config import apply_overrides
+from accompanist.data.corpora import STYLES
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.encoding import IGNORE, collate
@@ -39,6 +40,11 @@ from accompanist.nn.lstm import CausalStepper, ChordNet, ensemble_probabilities
 from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
 
 NETS = ("bidirectional", "causal")
+
+
+def style_index(style: str) -> int:
+    """The row of a style in the networks' style embedding (``accompanist.data.corpora.STYLES``)."""
+    return STYLES.index(style) if style in STYLES else 0
 
 
 @dataclass
@@ -60,13 +66,18 @@ class LSTMConfig:
     pretrain: bool = False
     pretrain_epochs: int = 6
     pretrain_melodies: int = 3000
+    styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
 
     def encoder_kwargs(self) -> dict[str, Any]:
         """The shape of the melody encoder and recurrent layers (what pretraining shares)."""
         return {k: getattr(self, k) for k in ("pitch_dim", "embed_dim", "hidden", "layers", "dropout")}
 
     def net_kwargs(self) -> dict[str, Any]:
-        return {**self.encoder_kwargs(), "voices": 3 if self.voice_weight > 0 else 0}
+        styles = len(STYLES) if self.styles else 0
+        return {**self.encoder_kwargs(), "voices": 3 if self.voice_weight > 0 else 0, "styles": styles}
+
+    def style_list(self) -> tuple[str, ...]:
+        return tuple(s for s in self.styles.split(",") if s)
 
     def shift_list(self) -> list[int]:
         """Transpositions nearest the original key first: 0, 1, -1, 2, -2, ... up to 12."""
@@ -80,15 +91,24 @@ class LSTMHarmonizer(Harmonizer):
     def __init__(self, config: LSTMConfig, nets: dict[str, ChordNet]) -> None:
         self.config = config
         self.nets = nets
+        self.styles = config.style_list()
         for net in nets.values():
             net.eval()
         self.stepper = CausalStepper(nets["causal"], config.shift_list())
+        self.use_style("folk")
+
+    def use_style(self, style: str) -> None:
+        self.style = style
+        self.stepper.style = style_index(style if style in self.styles or not self.styles else self.styles[0])
+
+    def _batch(self, melody: Melody) -> dict[str, torch.Tensor]:
+        return _to(collate([melody], styles=[self.stepper.style]), self.stepper.device)
 
     # ---- offline ------------------------------------------------------------------------
     @torch.inference_mode()
     def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
         net = self.nets["causal" if causal else "bidirectional"]
-        batch = _to(collate([melody]), self.stepper.device)
+        batch = self._batch(melody)
         with one_thread():
             probs = ensemble_probabilities(net, batch, self.config.shift_list())[0]
         return probs.double().cpu().numpy()
@@ -117,7 +137,7 @@ class LSTMHarmonizer(Harmonizer):
     def to(self, device: str) -> LSTMHarmonizer:
         for net in self.nets.values():
             net.to(device)
-        self.stepper = CausalStepper(self.nets["causal"], self.config.shift_list())
+        self.stepper = CausalStepper(self.nets["causal"], self.config.shift_list(), self.stepper.style)
         return self
 
     # ---- training -----------------------------------------------------------------------
@@ -134,6 +154,7 @@ class LSTMHarmonizer(Harmonizer):
     ) -> LSTMHarmonizer:
         """Train the bidirectional net, then the causal one; each keeps its best validation epoch."""
         config = apply_overrides(LSTMConfig(), options)
+        config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
         torch.set_num_threads(config.threads)
         start = time.perf_counter()
         nets, meta = {}, {"epochs": {}, "validation_best": {}}
@@ -226,7 +247,9 @@ def _batches(pieces: list, size: int, seed: int, epoch: int, device: str) -> lis
     out = []
     for group in groups:
         moved = [pieces[i].transpose(int(shifts[i])) if shifts[i] else pieces[i] for i in group]
-        batch = collate([p.melody for p in moved], [p.chords for p in moved])
+        batch = collate(
+            [p.melody for p in moved], [p.chords for p in moved], [style_index(p.style) for p in moved]
+        )
         batch["voices"] = _voice_targets([p.satb for p in moved], batch["mask"].shape[1])
         out.append(_to(batch, device))
     return out
@@ -236,6 +259,8 @@ def _voice_targets(satb: list[np.ndarray], length: int) -> torch.Tensor:
     """(B, T, 3) pitch classes of alto, tenor and bass at each beat (12 = rest), IGNORE-padded."""
     out = torch.full((len(satb), length, 3), IGNORE, dtype=torch.long)
     for i, voices in enumerate(satb):
+        if voices is None:
+            continue  # a lead sheet has no voices to learn from
         lower = voices[:, 1:].astype(np.int64)
         out[i, : len(lower)] = torch.from_numpy(np.where(lower < 0, 12, lower % 12))
     return out
@@ -246,7 +271,10 @@ def _loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], config: LSTMCo
     ce = torch.nn.functional.cross_entropy
     if config.voice_weight > 0:
         logits, voices = model(batch, voices=True)
-        extra = config.voice_weight * ce(voices.flatten(0, 2), batch["voices"].flatten(), ignore_index=IGNORE)
+        targets = batch["voices"].flatten()
+        # summed over the voices there are, so a batch of lead sheets (no voices) adds 0, not nan
+        voice = ce(voices.flatten(0, 2), targets, ignore_index=IGNORE, reduction="sum")
+        extra = config.voice_weight * voice / (targets != IGNORE).sum().clamp(min=1)
     else:
         logits, extra = model(batch), 0.0
     smoothing = config.label_smoothing
@@ -255,12 +283,17 @@ def _loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], config: LSTMCo
 
 
 def _accuracy(model: torch.nn.Module, batches: list[dict[str, torch.Tensor]]) -> float:
-    hits = total = 0
+    """Beat accuracy of each style, averaged over the styles (so the smaller corpus counts as much)."""
+    hits: dict[int, int] = {}
+    total: dict[int, int] = {}
     for batch in batches:
         mask = batch["chords"] != IGNORE
-        hits += int((model(batch).argmax(-1) == batch["chords"])[mask].sum())
-        total += int(mask.sum())
-    return hits / max(total, 1)
+        right = (model(batch).argmax(-1) == batch["chords"]) & mask
+        for style in batch["style"].unique().tolist():
+            rows = batch["style"] == style
+            hits[style] = hits.get(style, 0) + int(right[rows].sum())
+            total[style] = total.get(style, 0) + int(mask[rows].sum())
+    return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
 
 
 def _pretrained(config: LSTMConfig, seed: int, device: str, rank: int, world: int, progress: bool):

@@ -9,12 +9,15 @@ onset_weight * log phi[metre, q, onset - root], with theta and phi estimated rel
 chord root, so they are transposition invariant. Offline decoding is posterior (forward-
 backward; ``decode=viterbi`` for Viterbi); the causal mode is forward filtering, and ``step``
 is one forward update: only the melody so far reaches it.
+
+Each style (``chorale``, ``folk``) has its own tables, counted from that style's pieces alone;
+``use_style`` picks them (a style the model was not trained on falls back to the first).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,56 +67,75 @@ def _absolute_table(rel_table: np.ndarray) -> np.ndarray:
     return rel_table[..., QUAL[:, None], rel]
 
 
+@dataclass
+class Tables:
+    """One style's model: transitions, emissions and the key chain's tables."""
+
+    trans: np.ndarray = field(repr=False)
+    log_dur: np.ndarray = field(repr=False)
+    log_onset: np.ndarray = field(repr=False)
+    key_log_melody: np.ndarray = field(repr=False)
+    key_chord: np.ndarray = field(repr=False)
+
+
 class MarkovHarmonizer(Harmonizer):
     family = "markov"
 
-    def __init__(self, config: MarkovConfig, counts: dict[str, np.ndarray]) -> None:
+    def __init__(self, config: MarkovConfig, counts: dict[str, dict[str, np.ndarray]]) -> None:
+        """``counts``: the training counts of each style (``count_pieces``)."""
         self.config = config
         self.counts = counts
-        self._build()
+        self.styles = tuple(counts)
+        self._tables = {style: self._build(c) for style, c in counts.items()}
+        self.use_style("folk")
+
+    def use_style(self, style: str) -> None:
+        self.style = style
+        self.t = self._tables[style if style in self._tables else self.styles[0]]
         self.reset()
 
     # ---- model tables --------------------------------------------------------------------
-    def _build(self) -> None:
-        c, cfg = self.counts, self.config
+    def _build(self, c: dict[str, np.ndarray]) -> Tables:
+        cfg = self.config
         uni = (c["uni"] + 1.0) / (c["uni"].sum() + V)
         bi = (c["bi"] + cfg.k2 * uni) / (c["bi"].sum(-1, keepdims=True) + cfg.k2)  # (2, V+1, V)
         tri = (c["tri"] + cfg.k3 * bi[:, None]) / (c["tri"].sum(-1, keepdims=True) + cfg.k3)
         # (2, b, a, c): context (a, b) -> c, stored b-major so a step is one batched matmul
-        self.trans = np.ascontiguousarray(tri.transpose(0, 2, 1, 3), dtype=np.float32)
+        trans = np.ascontiguousarray(tri.transpose(0, 2, 1, 3), dtype=np.float32)
         s = cfg.emission_smoothing
         theta = (c["dur"] + s) / (c["dur"] + s).sum(-1, keepdims=True)
         phi = (c["onset"] + s) / (c["onset"] + s).sum(-1, keepdims=True)
-        self.log_dur = np.log(_absolute_table(theta)).T.astype(np.float32)  # (13, V)
-        self.log_onset = np.log(_absolute_table(phi)).astype(np.float32)  # (2, V, 13)
-        self._build_keys()
+        log_dur = np.log(_absolute_table(theta)).T.astype(np.float32)  # (13, V)
+        log_onset = np.log(_absolute_table(phi)).astype(np.float32)  # (2, V, 13)
+        return Tables(trans, log_dur, log_onset, *self._build_keys(c))
 
-    def _build_keys(self) -> None:
+    def _build_keys(self, c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Tables of the key chain: 24 keys (12 tonics x major, minor) over melody and chords."""
-        c, s = self.counts, self.config.emission_smoothing
+        s = self.config.emission_smoothing
         profile = (c["key_melody"] + s) / (c["key_melody"] + s).sum(-1, keepdims=True)  # (2, 13)
         chord = (c["key_chord"] + s) / (c["key_chord"] + s).sum(-1, keepdims=True)  # (2, V)
         tonic = np.arange(24) % 12
         mode = np.arange(24) // 12
         sym = np.arange(N_SYMBOLS)
-        self.key_log_melody = np.log(profile[mode[:, None], _relative(sym[None], tonic[:, None])]).T
-        self.key_chord = np.stack([chord[m][chords.transpose(np.arange(V), -t)] for t, m in zip(tonic, mode)])
+        key_log_melody = np.log(profile[mode[:, None], _relative(sym[None], tonic[:, None])]).T
+        key_chord = np.stack([chord[m][chords.transpose(np.arange(V), -t)] for t, m in zip(tonic, mode)])
+        return key_log_melody, key_chord
 
     def key_factor(self, dur: np.ndarray, causal: bool) -> np.ndarray:
         """(n_beats, V) chord weights from the key posterior (melody so far, or all of it)."""
-        loglik = self.config.key_sharpness * (dur @ self.key_log_melody)  # (n, 24)
+        loglik = self.config.key_sharpness * (dur @ self.t.key_log_melody)  # (n, 24)
         loglik = np.cumsum(loglik, axis=0) if causal else np.broadcast_to(loglik.sum(0), loglik.shape)
         return self._key_weights(loglik)
 
     def _key_weights(self, loglik: np.ndarray) -> np.ndarray:
         post = np.exp(loglik - loglik.max(axis=-1, keepdims=True))
         post /= post.sum(axis=-1, keepdims=True)
-        return (post @ self.key_chord) ** self.config.key_weight
+        return (post @ self.t.key_chord) ** self.config.key_weight
 
     def emissions(self, dur: np.ndarray, onset: np.ndarray, metre: np.ndarray) -> np.ndarray:
         """(n_beats, V) emission likelihoods, scaled per beat (the scale cancels out)."""
         cfg = self.config
-        log_e = cfg.dur_weight * (dur @ self.log_dur) + cfg.onset_weight * self.log_onset[metre, :, onset]
+        log_e = cfg.dur_weight * (dur @ self.t.log_dur) + cfg.onset_weight * self.t.log_onset[metre, :, onset]
         return np.exp(log_e - log_e.max(axis=1, keepdims=True))
 
     def _start(self) -> np.ndarray:
@@ -123,7 +145,7 @@ class MarkovHarmonizer(Harmonizer):
 
     def _forward_step(self, alpha: np.ndarray, emission: np.ndarray, metre: int) -> np.ndarray:
         new = np.zeros_like(alpha)  # the BOS column stays empty after the start
-        new[:, :V] = np.matmul(alpha.T[:, None, :], self.trans[metre])[:, 0, :] * emission[None, :]
+        new[:, :V] = np.matmul(alpha.T[:, None, :], self.t.trans[metre])[:, 0, :] * emission[None, :]
         return new / new.sum()
 
     # ---- offline ------------------------------------------------------------------------
@@ -149,7 +171,7 @@ class MarkovHarmonizer(Harmonizer):
             if t:
                 # beta_{t-1}(a, b) = sum_c T(a, b -> c) e_t(c) beta_t(b, c)
                 weighted = emit[t][None, :] * beta[:, :V]  # (b, c)
-                beta = np.matmul(self.trans[int(metre[t])], weighted[:, :, None])[:, :, 0].T
+                beta = np.matmul(self.t.trans[int(metre[t])], weighted[:, :, None])[:, :, 0].T
                 beta /= beta.max()
         return out
 
@@ -161,7 +183,7 @@ class MarkovHarmonizer(Harmonizer):
     def viterbi(self, melody: Melody) -> np.ndarray:
         dur, onset, metre = melody_features(melody)
         log_e = np.log(self.emissions(dur, onset, metre) * self.key_factor(dur, False) + 1e-30)
-        log_t = np.log(self.trans.transpose(0, 2, 1, 3) + 1e-30)
+        log_t = np.log(self.t.trans.transpose(0, 2, 1, 3) + 1e-30)
         delta = np.full((V + 1, V + 1), -np.inf, dtype=np.float32)
         delta[BOS, BOS] = 0.0
         back = []
@@ -188,7 +210,7 @@ class MarkovHarmonizer(Harmonizer):
         """Advance by one beat; P(chord of this beat | melody so far), a forward-filter update."""
         dur, onset, metre = frame_features(frame)
         emit = self.emissions(dur[None], np.array([onset]), np.array([metre]))[0]
-        self._key_loglik += self.config.key_sharpness * (dur @ self.key_log_melody)
+        self._key_loglik += self.config.key_sharpness * (dur @ self.t.key_log_melody)
         emit = emit * self._key_weights(self._key_loglik)
         self._alpha = self._forward_step(self._alpha, emit, metre)
         return self._alpha.sum(axis=0)[:V]
@@ -198,23 +220,15 @@ class MarkovHarmonizer(Harmonizer):
 
     # ---- persistence ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        import torch
-
-        tri = self.counts["tri"]
-        idx = np.nonzero(tri)
         return {
             "config": asdict(self.config),
-            "tri_index": torch.from_numpy(np.stack(idx).astype(np.int16)),
-            "tri_value": torch.from_numpy(tri[idx].astype(np.float32)),
-            **{k: torch.from_numpy(v.astype(np.float32)) for k, v in self.counts.items() if k != "tri"},
+            "styles": {k: _counts_state(c) for k, c in self.counts.items()},
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> MarkovHarmonizer:
-        tri = np.zeros((2, V + 1, V + 1, V), dtype=np.float32)
-        tri[tuple(state["tri_index"].numpy().astype(np.int64))] = state["tri_value"].numpy()
-        counts = {k: state[k].numpy() for k in COUNT_KEYS}
-        return cls(MarkovConfig(**state["config"]), {**counts, "tri": tri})
+        by_style = state["styles"] if "styles" in state else {"chorale": state}  # one-style layout
+        return cls(MarkovConfig(**state["config"]), {k: _counts_from_state(c) for k, c in by_style.items()})
 
     # ---- training -----------------------------------------------------------------------
     @classmethod
@@ -228,10 +242,11 @@ class MarkovHarmonizer(Harmonizer):
         seed: int = 0,
         progress: bool = True,
     ) -> MarkovHarmonizer:
-        """Count chord n-grams (all 12 transpositions) and root-relative emissions."""
+        """Count chord n-grams (all 12 transpositions) and root-relative emissions, per style."""
         start = time.perf_counter()
         config = apply_overrides(MarkovConfig(), options)
-        model = cls(config, count_pieces(train))
+        styles = sorted({p.style for p in train})
+        model = cls(config, {st: count_pieces([p for p in train if p.style == st]) for st in styles})
         model.meta = {
             "train_seconds": time.perf_counter() - start,
             "device": "cpu",
@@ -240,15 +255,35 @@ class MarkovHarmonizer(Harmonizer):
         return model
 
 
+def _counts_state(counts: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Counts as tensors; the sparse trigram table as indices and values."""
+    import torch
+
+    tri = counts["tri"]
+    idx = np.nonzero(tri)
+    return {
+        "tri_index": torch.from_numpy(np.stack(idx).astype(np.int16)),
+        "tri_value": torch.from_numpy(tri[idx].astype(np.float32)),
+        **{k: torch.from_numpy(v.astype(np.float32)) for k, v in counts.items() if k != "tri"},
+    }
+
+
+def _counts_from_state(state: dict[str, Any]) -> dict[str, np.ndarray]:
+    tri = np.zeros((2, V + 1, V + 1, V), dtype=np.float32)
+    tri[tuple(np.asarray(state["tri_index"]).astype(np.int64))] = np.asarray(state["tri_value"])
+    return {**{k: np.asarray(state[k]) for k in COUNT_KEYS}, "tri": tri}
+
+
 COUNT_KEYS = ("uni", "bi", "dur", "onset", "key_melody", "key_chord")
 
 
 def piece_key(piece) -> tuple[int, int]:
-    """(tonic, mode) of a training piece: the root of its last chord; minor (1) if the voices
-    sound the minor third above that tonic more often than the major third."""
+    """(tonic, mode) of a training piece: the root of its last chord; minor (1) if the voices (the
+    melody of a lead sheet) sound the minor third above that tonic more often than the major third."""
     labels = piece.chords[piece.chords != chords.NO_CHORD]
     tonic = int(ROOT[labels[-1]]) if len(labels) else 0
-    pcs = piece.satb[piece.satb >= 0] % 12
+    voices = piece.satb if piece.satb is not None else piece.melody.pitch  # a lead sheet: its melody
+    pcs = voices[voices >= 0] % 12
     minor = np.sum(pcs == (tonic + 3) % 12) > np.sum(pcs == (tonic + 4) % 12)
     return tonic, int(minor)
 

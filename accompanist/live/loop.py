@@ -26,6 +26,7 @@ from accompanist.live.record import Recorder
 from accompanist.live.steppers import Stepper
 from accompanist.live.timing import Due, FollowNotes, Timing
 from accompanist.melody import BeatFrame
+from accompanist.pace import may_change_at
 from accompanist.voicing import Voicer
 
 STOP = object()
@@ -34,12 +35,15 @@ PANIC = object()
 
 @dataclass
 class LiveConfig:
-    """What the player chose: chord channel (0-15), voicing style, melody thru, panic controller."""
+    """What the player chose: chord channel (0-15), voicing, melody thru, panic controller, and the
+    pace of chord changes (``accompanist.pace``: on beats of a ``beats_per_bar`` bar where it allows)."""
 
     channel: int = 1
-    style: str = "block"
+    voicing: str = "block"
     thru: bool = False
     panic_cc: int | None = None
+    pace: str = "beat"
+    beats_per_bar: int = 4
 
 
 class HeldMelody:
@@ -82,7 +86,7 @@ class LiveLoop:
         self.timing = timing or FollowNotes()
         self.config = config or LiveConfig()
         self.notes = SoundingNotes(output)
-        self.voicer = Voicer(self.config.style)
+        self.voicer = Voicer(self.config.voicing)
         self.melody = HeldMelody()
         self.error: BaseException | None = None
         self.steps = 0
@@ -205,8 +209,12 @@ class LiveLoop:
 
     def _step(self, due: Due) -> None:
         frame = BeatFrame.held(self.melody.take(due.onset), due.bar_pos, onset=due.onset)
-        chord = self.stepper.step(frame)
+        chord = self.stepper.step(frame)  # the model hears every beat, even where the chord is held
         self.steps += 1
+        if self._chord is not None and not may_change_at(
+            due.bar_pos, self.config.beats_per_bar, self.config.pace
+        ):
+            chord = self._chord
         if chord != self._chord:
             self._sound(chord, frame.pitch[0])
 

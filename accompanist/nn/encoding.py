@@ -27,8 +27,11 @@ def melody_arrays(melody: Melody) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pitch.reshape(-1, STEPS_PER_BEAT), onset.reshape(-1, STEPS_PER_BEAT), bar
 
 
-def collate(melodies: list[Melody], targets: list[np.ndarray] | None = None) -> dict[str, torch.Tensor]:
-    """Pad a batch: pitch/onset (B, T, 4), bar (B, T), mask (B, T) and chords (B, T, IGNORE-padded)."""
+def collate(
+    melodies: list[Melody], targets: list[np.ndarray] | None = None, styles: list[int] | None = None
+) -> dict[str, torch.Tensor]:
+    """Pad a batch: pitch/onset (B, T, 4), bar (B, T), mask (B, T), chords (B, T, IGNORE-padded)
+    and style (B,), each melody's style index (0 where none is given)."""
     arrays = [melody_arrays(m) for m in melodies]
     t_max = max(len(a[2]) for a in arrays)
     b = len(arrays)
@@ -47,7 +50,8 @@ def collate(melodies: list[Melody], targets: list[np.ndarray] | None = None) -> 
         )
         if targets is not None:
             chords[i, :n] = torch.from_numpy(targets[i].astype(np.int64))
-    return {"pitch": pitch, "onset": onset, "bar": bar, "mask": mask, "chords": chords}
+    style = torch.tensor(styles if styles is not None else [0] * b, dtype=torch.long)
+    return {"pitch": pitch, "onset": onset, "bar": bar, "mask": mask, "chords": chords, "style": style}
 
 
 class BeatEncoder(nn.Module):

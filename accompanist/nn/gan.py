@@ -36,6 +36,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from accompanist import chords
+from accompanist.data.corpora import STYLES
 from accompanist.metrics import PCS_SUMS
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
 
@@ -65,8 +66,9 @@ class GANConfig:
     temperature: float = 0.35  # of the samples harmonize() draws; 0 takes the most likely chord
     noise_scale: float = 1.0
     shifts: int = 12  # keys in the inference ensemble (1 = the melody as it is)
-    transpose: bool = True  # train on all 12 transpositions
+    transpose: bool = True  # each epoch, every piece in a random key (-6..+5 semitones)
     threads: int = 2
+    styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
 
 
 def gumbel(shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor:
@@ -91,6 +93,7 @@ class Generator(nn.Module):
         self.causal = causal
         self.noise_dim = config.noise_dim
         self.encoder = BeatEncoder(config.pitch_dim, h, config.dropout)
+        self.style = nn.Embedding(len(STYLES), h) if config.styles else None
         self.melody = nn.LSTM(h, h, batch_first=True, bidirectional=not causal)
         self.chord = nn.Embedding(V + 1, config.chord_dim)
         inputs = h * (1 if causal else 2) + config.noise_dim + config.chord_dim
@@ -101,6 +104,8 @@ class Generator(nn.Module):
     def context(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, T, C) melody context; offline it sees the whole melody, causal only its past."""
         x = self.encoder(batch["pitch"], batch["onset"], batch["bar"])
+        if self.style is not None:
+            x = x + self.style(batch["style"])[:, None, :]
         if self.causal:
             return self.drop(self.melody(x)[0])
         lengths = batch["mask"].sum(1).clamp(min=1).cpu()
@@ -156,6 +161,7 @@ class Discriminator(nn.Module):
         super().__init__()
         h = config.critic_hidden
         self.encoder = BeatEncoder(config.pitch_dim, h, config.dropout)
+        self.style = nn.Embedding(len(STYLES), h) if config.styles else None
         self.chord = nn.Linear(V, h, bias=False)
         self.convs = nn.ModuleList(
             spectral_norm(nn.Conv1d(h, h, 5, padding=2 * d, dilation=d)) for d in (1, 2, 4)
@@ -164,6 +170,8 @@ class Discriminator(nn.Module):
 
     def forward(self, batch: dict[str, torch.Tensor], onehot: torch.Tensor) -> torch.Tensor:
         x = self.encoder(batch["pitch"], batch["onset"], batch["bar"]) + self.chord(onehot)
+        if self.style is not None:
+            x = x + self.style(batch["style"])[:, None, :]
         x = x.transpose(1, 2)
         for conv in self.convs:
             x = F.leaky_relu(conv(x), 0.2)
@@ -193,7 +201,24 @@ def batches(pieces: list, size: int, rng: np.random.Generator) -> list[dict[str,
     order = np.argsort(lengths)
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(groups)
-    return [collate([pieces[i].melody for i in g], [pieces[i].chords for i in g]) for g in groups]
+    return [
+        collate(
+            [pieces[i].melody for i in g],
+            [pieces[i].chords for i in g],
+            [style_index(pieces[i].style) for i in g],
+        )
+        for g in groups
+    ]
+
+
+def style_index(style: str) -> int:
+    """The row of a style in the networks' style embedding (``accompanist.data.corpora.STYLES``)."""
+    return STYLES.index(style) if style in STYLES else 0
+
+
+def random_keys(pieces: list, rng: np.random.Generator) -> list:
+    """Every piece moved into a random key (-6..+5 semitones)."""
+    return [p.transpose(int(s)) if s else p for p, s in zip(pieces, rng.integers(-6, 6, len(pieces)))]
 
 
 def previous_chords(targets: torch.Tensor) -> torch.Tensor:
@@ -204,7 +229,7 @@ def previous_chords(targets: torch.Tensor) -> torch.Tensor:
 
 
 def window(batch: dict[str, torch.Tensor], start: int, stop: int) -> dict[str, torch.Tensor]:
-    return {k: v[:, start:stop] for k, v in batch.items()}
+    return {k: v[:, start:stop] if v.dim() > 1 else v for k, v in batch.items()}
 
 
 def masked_bce(logits: torch.Tensor, target: float, mask: torch.Tensor) -> torch.Tensor:
@@ -300,10 +325,12 @@ class GANTrainer:
 
     @torch.no_grad()
     def accuracy(self, gen: Generator, batches: list[dict[str, torch.Tensor]], seed: int = 0) -> float:
-        """Share of beats where the generator's most likely chords (temperature 0) match Bach."""
+        """Share of beats where the generator's most likely chords (temperature 0) match the
+        corpus's, per style, averaged over the styles (the smaller corpus counts as much)."""
         gen.eval()
         rng = torch.Generator().manual_seed(seed)
-        hits = total = 0
+        hits: dict[int, int] = {}
+        total: dict[int, int] = {}
         for batch in batches:
             batch = {k: v.to(self.device) for k, v in batch.items()}
             b, t = batch["mask"].shape
@@ -313,9 +340,12 @@ class GANTrainer:
                 gen.context(batch), noise * self.config.noise_scale, first, state, 0.0, 1.0, rng
             )
             hit = (fake.argmax(-1) == batch["chords"]) & batch["mask"]
-            hits, total = hits + int(hit.sum()), total + int(batch["mask"].sum())
+            for style in batch["style"].unique().tolist():
+                rows = batch["style"] == style
+                hits[style] = hits.get(style, 0) + int(hit[rows].sum())
+                total[style] = total.get(style, 0) + int(batch["mask"][rows].sum())
         gen.train()
-        return hits / max(total, 1)
+        return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
 
     def fit(self, train: list, valid: list, progress: bool = True) -> list[Generator]:
         """Run every epoch; keep each generator's weights from its best validation epoch."""
@@ -330,7 +360,8 @@ class GANTrainer:
         bar = tqdm(total=total, desc="training gan", disable=not progress, file=sys.stderr, leave=False)
         for epoch in range(cfg.epochs):
             sums: dict[str, float] = {}
-            for batch in batches(train, cfg.batch_size, self.rng):
+            epoch_pieces = random_keys(train, self.rng) if cfg.transpose else train
+            for batch in batches(epoch_pieces, cfg.batch_size, self.rng):
                 losses = self.step(batch)
                 if schedule.last_epoch + 1 < total:
                     schedule.step()

@@ -60,8 +60,10 @@ class BiLSTM(nn.Module):
 class ChordNet(nn.Module):
     """BeatEncoder -> (Bi)LSTM -> linear chord logits, one row per beat.
 
-    With ``voices`` > 0 a second head guesses the pitch class (or rest, class 12) of that many
-    accompanying voices at each beat: an auxiliary training target, never an input.
+    With ``styles`` > 0 the batch's ``style`` (B,) index is embedded and added to every beat:
+    one network learns several idioms and is asked for one. With ``voices`` > 0 a second head
+    guesses the pitch class (or rest, class 12) of that many accompanying voices at each beat:
+    an auxiliary training target, never an input.
     """
 
     def __init__(
@@ -74,10 +76,12 @@ class ChordNet(nn.Module):
         layers: int = 2,
         dropout: float = 0.3,
         voices: int = 0,
+        styles: int = 0,
     ) -> None:
         super().__init__()
         self.bidirectional = bidirectional
         self.encoder = BeatEncoder(pitch_dim, embed_dim, dropout)
+        self.style = nn.Embedding(styles, embed_dim) if styles else None
         if bidirectional:
             self.rnn = BiLSTM(embed_dim, hidden, layers, dropout)
         else:
@@ -90,6 +94,8 @@ class ChordNet(nn.Module):
     def features(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, T, hidden * directions) recurrent features; padding never reaches a real beat."""
         x = self.encoder(batch["pitch"], batch["onset"], batch["bar"])
+        if self.style is not None:
+            x = x + self.style(batch["style"])[:, None, :]
         if self.bidirectional:
             return self.rnn(x, batch["mask"].sum(1))
         return self.rnn(x)[0]
@@ -130,10 +136,11 @@ def ensemble_probabilities(net: ChordNet, batch: dict[str, torch.Tensor], shifts
 class CausalStepper:
     """A unidirectional ChordNet stepped one beat at a time, every shift of the ensemble in one batch."""
 
-    def __init__(self, net: ChordNet, shifts: list[int]) -> None:
+    def __init__(self, net: ChordNet, shifts: list[int], style: int = 0) -> None:
         if net.bidirectional:
             raise ValueError("only a unidirectional net can be stepped")
         self.net = net
+        self.style = style
         self.device = net.head.weight.device
         self.shifts = torch.tensor(shifts, dtype=torch.long, device=self.device)
         self.perm = chord_permutation(shifts).to(self.device)
@@ -153,6 +160,8 @@ class CausalStepper:
         o = torch.tensor(onset, dtype=torch.long, device=self.device).expand(n, -1)
         b = torch.tensor(min(max(bar_pos, 0), MAX_BAR_POS - 1), device=self.device).expand(n)
         x = self.net.encoder(p, o, b)
+        if self.net.style is not None:
+            x = x + self.net.style.weight[self.style]
         for layer, weights in enumerate(self.cells):
             self.state[layer] = torch.lstm_cell(x, self.state[layer], *weights)
             x = self.state[layer][0]

@@ -15,6 +15,7 @@ from accompanist import harmonizers
 from accompanist.repl.handlers import (
     CommandParser,
     cmd_causal,
+    cmd_changes,
     cmd_compare,
     cmd_eval,
     cmd_harmonize,
@@ -32,6 +33,7 @@ from accompanist.repl.handlers import (
     cmd_tempo,
     cmd_time,
     cmd_train,
+    cmd_voicing,
     eval_parser,
     listen_parser,
     load_parser,
@@ -124,7 +126,26 @@ TABLE = (
     Command(
         "causal", cmd_causal, "causal [on|off]", "chords as live play gives them (melody so far)", "", "onoff"
     ),
-    Command("style", cmd_style, "style [NAME]", "voicing style for save and play", "", "style"),
+    Command(
+        "style",
+        cmd_style,
+        "style [chorale|folk]",
+        "the harmonic idiom: Bach chorales or folk and song lead sheets",
+        "folk (the default) holds chords for a bar or half bar as lead sheets do; chorale\n"
+        "changes chord on nearly every beat, as Bach does.",
+        "style",
+    ),
+    Command(
+        "changes",
+        cmd_changes,
+        "changes [auto|beat|half|bar]",
+        "where chords may change",
+        "auto is the style's own pace (folk: half bars, chorale: every beat).",
+        "changes",
+    ),
+    Command(
+        "voicing", cmd_voicing, "voicing [NAME]", "how chords are laid out for save and play", "", "voicing"
+    ),
     Command(
         "play",
         cmd_play,
@@ -157,19 +178,21 @@ TABLE = (
     Command(
         "train",
         cmd_train,
-        "train FAMILY [--subset F] [--set K=V]... [--seed N] [--save FILE.pt]",
+        "train FAMILY [--subset F] [--set K=V]... [--seed N] [--save FILE.pt] [--corpus NAME]...",
         "train a model here and use it",
-        "--subset 0.1 trains on 10% of the training chorales. --set changes a setting of the\n"
-        "family's config, e.g. `train lstm --subset 0.1 --set epochs=3`.",
+        "--subset 0.1 trains on 10% of the training tunes. --corpus chorales|nottingham (again for\n"
+        "both, the default) picks the data. --set changes a setting of the family's config,\n"
+        "e.g. `train lstm --subset 0.1 --set epochs=3`.",
         "family",
         train_parser,
     ),
     Command(
         "eval",
         cmd_eval,
-        "eval [--limit N] [--causal]",
+        "eval [--limit N] [--causal] [--corpus chorales|nottingham]",
         "quick scores of the model on the test split",
-        "Offline (and causal with --causal) against Bach's chords, next to Bach's own metrics.",
+        "Offline (and causal with --causal) against the corpus's chords, in the session's style\n"
+        "and pace, next to the human chords' own metrics.",
         "",
         eval_parser,
     ),

@@ -17,9 +17,11 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion, Path
 from prompt_toolkit.document import Document
 
 from accompanist import harmonizers
+from accompanist.data.corpora import STYLES
+from accompanist.pace import CHANGES
 from accompanist.repl.commands import ALIASES, COMMANDS, model_names
 from accompanist.repl.session import Session
-from accompanist.voicing import STYLES
+from accompanist.voicing import VOICINGS
 
 MIDI_SUFFIXES = (".mid", ".midi")
 PORT_OPTIONS = ("--port", "--in", "--out")
@@ -77,6 +79,8 @@ class ReplCompleter(Completer):
             "model": lambda: model_names(self.session),
             "family": harmonizers.available,
             "style": lambda: list(STYLES),
+            "voicing": lambda: list(VOICINGS),
+            "changes": lambda: list(CHANGES),
             "onoff": lambda: ["on", "off"],
             "command": lambda: list(COMMANDS),
             "listen": lambda: ["stop"],

@@ -20,9 +20,15 @@ def trained_name(family: str, subset: float, seed: int) -> str:
 
 
 def train(
-    session: Session, family: str, subset: float, sets: list[str], seed: int = 0, save: str | None = None
+    session: Session,
+    family: str,
+    subset: float,
+    sets: list[str],
+    seed: int = 0,
+    save: str | None = None,
+    corpora: tuple[str, ...] = ("chorales", "nottingham"),
 ) -> str:
-    """Train ``family`` on ``subset`` of the training chorales; it becomes the current model."""
+    """Train ``family`` on ``subset`` of the corpora's training tunes; it becomes the current model."""
     from accompanist.training import train_family
 
     if not 0 < subset <= 1:
@@ -30,30 +36,49 @@ def train(
     if save and Path(save).exists():
         raise ReplError(f"{save} exists; choose another file for --save")
     model = train_family(
-        family, options=parse_sets(sets), fraction=subset, device=session.device, seed=seed, progress=True
+        family,
+        corpora=corpora,
+        options=parse_sets(sets),
+        fraction=subset,
+        device=session.device,
+        seed=seed,
+        progress=True,
     )
     name = trained_name(family, subset, seed)
     session.use_model(name, model)
     meta = model.meta
-    acc = meta["validation_accuracy"]
+    acc = meta["validation_accuracy"].get(session.style) or next(iter(meta["validation_accuracy"].values()))
     saved = ""
     if save:
         model.save(save)
         saved = f"; saved {save}"
     return (
         f"model {name}: {family} trained on {meta['train_pieces']} pieces in {meta['train_seconds']:.1f} s; "
-        f"validation accuracy offline {acc['offline']:.3f}, causal {acc['causal']:.3f}{saved}"
+        f"validation accuracy ({session.style}) offline {acc['offline']:.3f}, "
+        f"causal {acc['causal']:.3f}{saved}"
     )
 
 
-def evaluate_current(session: Session, limit: int | None = None, causal: bool = False) -> str:
-    """The current model's scores on the test split (the first ``limit`` pieces if given)."""
+def evaluate_current(
+    session: Session, limit: int | None = None, causal: bool = False, corpus: str = "chorales"
+) -> str:
+    """The current model's scores on a corpus's test split (the first ``limit`` pieces if given),
+    in the session's style and pace."""
     from accompanist.commands.eval import load_pieces
     from accompanist.evaluate import evaluate, format_table
 
     if limit is not None and limit < 1:
         raise ReplError("--limit must be at least 1")
-    pieces = load_pieces("test", limit)
+    pieces = load_pieces("test", limit, corpus)
     modes = ("offline", "causal") if causal else ("offline",)
-    results = evaluate({session.model_name: session.get_model()}, pieces, modes=modes)
+    model = {session.model_name: session.get_model()}
+    results = evaluate(
+        model,
+        pieces,
+        modes=modes,
+        corpus=corpus,
+        style=session.style,
+        changes=session.changes,
+        progress=False,
+    )
     return f"{len(pieces)} test pieces\n{format_table(results)}"

@@ -10,12 +10,16 @@ from __future__ import annotations
 import argparse
 import math
 
+from accompanist.data.corpora import NAMES, STYLES
 from accompanist.lead_sheet import lead_sheet
+from accompanist.pace import CHANGES
+from accompanist.pace import resolve as resolve_pace
 from accompanist.repl import experiments, output
 from accompanist.repl.compare import compare
 from accompanist.repl.parse import beats_per_bar, note_name, parse_meter, parse_notes
 from accompanist.repl.session import ReplError, Session, apply_temperature
-from accompanist.voicing import STYLES
+from accompanist.training import TRAINING_CORPORA
+from accompanist.voicing import VOICINGS
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -140,13 +144,27 @@ def cmd_causal(session: Session, args: list[str]) -> str:
     return f"causal {mode}"
 
 
-def cmd_style(session: Session, args: list[str]) -> str:
-    text = _nothing_or_one(args, "style")
+def _choose(session: Session, args: list[str], setting: str, choices: tuple[str, ...]) -> str:
+    """Show a setting, or set it to one of ``choices`` (the melody's result is made again)."""
+    text = _nothing_or_one(args, setting)
     if text is not None:
-        if text not in STYLES:
-            raise ReplError(f"unknown style {text!r}; styles: {', '.join(STYLES)}")
-        session.style = text
-    return f"style {session.style}"
+        if text not in choices:
+            raise ReplError(f"unknown {setting} {text!r}; choose from {', '.join(choices)}")
+        setattr(session, setting, text)
+        session.result = None
+    return f"{setting} {getattr(session, setting)}"
+
+
+def cmd_style(session: Session, args: list[str]) -> str:
+    return _choose(session, args, "style", STYLES)
+
+
+def cmd_voicing(session: Session, args: list[str]) -> str:
+    return _choose(session, args, "voicing", VOICINGS)
+
+
+def cmd_changes(session: Session, args: list[str]) -> str:
+    return _choose(session, args, "changes", CHANGES)
 
 
 # ---- results --------------------------------------------------------------------------------
@@ -176,7 +194,7 @@ def save_parser() -> CommandParser:
 def cmd_save(session: Session, args: list[str]) -> str:
     opts = save_parser().parse_args(args)
     path = output.save(session, opts.file, opts.force)
-    return f"wrote {path}: melody and {session.result.model} harmony ({session.style})"
+    return f"wrote {path}: melody and {session.result.model} harmony ({session.style}, {session.voicing})"
 
 
 def play_parser() -> CommandParser:
@@ -230,7 +248,9 @@ def cmd_listen(session: Session, args: list[str]) -> str:
         out_port=opts.out_port,
         virtual=opts.virtual,
         seed=session.seed,
+        voicing=session.voicing,
         style=session.style,
+        pace=resolve_pace(session.changes, session.get_model()) if opts.tempo else "beat",
         beats_per_bar=beats_per_bar(session.meter),
         tempo=opts.tempo,
     )
@@ -245,24 +265,27 @@ def train_parser() -> CommandParser:
     parser.add_argument("--set", dest="sets", action="append", default=[])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save")
+    parser.add_argument("--corpus", choices=NAMES, action="append")
     return parser
 
 
 def cmd_train(session: Session, args: list[str]) -> str:
     opts = train_parser().parse_args(args)
-    return experiments.train(session, opts.family, opts.subset, opts.sets, opts.seed, opts.save)
+    corpora = tuple(opts.corpus) if opts.corpus else TRAINING_CORPORA
+    return experiments.train(session, opts.family, opts.subset, opts.sets, opts.seed, opts.save, corpora)
 
 
 def eval_parser() -> CommandParser:
     parser = CommandParser("eval")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--causal", action="store_true")
+    parser.add_argument("--corpus", choices=NAMES)
     return parser
 
 
 def cmd_eval(session: Session, args: list[str]) -> str:
     opts = eval_parser().parse_args(args)
-    return experiments.evaluate_current(session, opts.limit, opts.causal)
+    return experiments.evaluate_current(session, opts.limit, opts.causal, opts.corpus or session.corpus)
 
 
 # ---- the REPL itself ------------------------------------------------------------------------
@@ -279,7 +302,8 @@ def cmd_show(session: Session, args: list[str]) -> str:
             f"seed         {session.seed}",
             f"temperature  {'model default' if session.temperature is None else session.temperature}",
             f"causal       {'on' if session.causal else 'off'}",
-            f"style        {session.style}",
+            f"style        {session.style} (chords change: {session.changes}), voicing {session.voicing}",
+            f"corpus       {session.corpus} (for eval)",
             f"result       {result_text}",
             f"live         {listening}",
         ]

@@ -56,14 +56,19 @@ class Listener:
         log: Callable[[str], None],
         *,
         seed: int | None = None,
-        style: str = "block",
+        voicing: str = "block",
+        style: str = "folk",
+        pace: str = "beat",
         beats_per_bar: int = 4,
         tempo: float | None = None,
     ) -> None:
         self.inp, self.out = inp, out
         timing = TempoBeats(tempo, beats_per_bar) if tempo else FollowNotes(beats_per_bar)
-        stepper = ChordLog(DirectStepper(copy.deepcopy(model), seed), log)
-        self.loop = LiveLoop(stepper, out, timing, LiveConfig(CHORD_CHANNEL, style))
+        model = copy.deepcopy(model)
+        model.use_style(style)
+        stepper = ChordLog(DirectStepper(model, seed), log)
+        config = LiveConfig(CHORD_CHANNEL, voicing, pace=pace, beats_per_bar=beats_per_bar)
+        self.loop = LiveLoop(stepper, out, timing, config)
 
     def start(self) -> Listener:
         self.loop.start()

@@ -71,7 +71,7 @@ def save(session: Session, path: str | Path, force: bool = False) -> Path:
         raise ReplError(f"{path} exists; `save {path} --force` replaces it")
     melody = session.require_melody()
     result = session.current_result()
-    write_midi(path, session_score(session), harmony(result.labels, melody, session.style, result.causal))
+    write_midi(path, session_score(session), harmony(result.labels, melody, session.voicing, result.causal))
     return path
 
 

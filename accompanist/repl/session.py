@@ -1,9 +1,10 @@
 """The REPL's state, what every command reads and changes: melody, model, seed, result.
 
 ``Session`` holds the melody (typed, or loaded from a MIDI file together with its score), the
-model and the settings that shape a harmonization (seed, temperature, causal, voicing style,
-meter, tempo), the last result, and the live listener if one runs. Models are loaded on first
-use and kept by name, so ``compare`` and switching back and forth load each checkpoint once.
+model and the settings that shape a harmonization (seed, temperature, causal, style, pace of
+chord changes, voicing, meter, tempo), the corpus ``train`` and ``eval`` use, the last result,
+and the live listener if one runs. Models are loaded on first use and kept by name, so
+``compare`` and switching back and forth load each checkpoint once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from accompanist import harmonizers
+from accompanist import chords, harmonizers, pace
+from accompanist.data.corpora import DEFAULT_STYLE
 from accompanist.errors import AccompanistError
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import Melody
@@ -58,7 +60,10 @@ class Session:
     seed: int | None = None
     temperature: float | None = None
     causal: bool = False
-    style: str = "block"
+    style: str = DEFAULT_STYLE  # the harmonic idiom
+    changes: str = "auto"  # where chords may change (accompanist.pace)
+    voicing: str = "block"
+    corpus: str = "chorales"  # what `train` and `eval` use
     result: Result | None = None
     listener: Listener | None = None
     say: Callable[[str], None] = print  # messages from background work (the live chord log)
@@ -118,7 +123,9 @@ class Session:
         """Harmonize the melody with a model (the current one by default); the current model's is kept."""
         melody = self.require_melody()
         model = self.get_model(name)
-        labels = model.harmonize(melody, causal=self.causal, seed=self.seed)
+        model.use_style(self.style)
+        indices = pace.predict(model, melody, causal=self.causal, seed=self.seed, changes=self.changes)
+        labels = [chords.to_label(int(i)) for i in indices]
         result = Result(labels, name or self.model_name, self.seed, self.causal)
         if name is None or name == self.model_name:
             self.result = result
