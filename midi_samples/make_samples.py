@@ -5,6 +5,8 @@
 - ``ein-feste-burg.mid``: the soprano of Bach's chorale BWV 302 from music21's corpus, 4/4 with
   a one-beat pickup.
 - ``amazing-grace.mid``: the hymn tune "New Britain", 3/4 with a one-beat pickup.
+- ``oh-susanna.mid``: Stephen Foster's song (1848), verse and chorus, 4/4 with a two-beat pickup.
+- ``yankee-doodle.mid``: the traditional fiddle tune, both strains, 4/4.
 
 Every file holds one melody on channel 1 (piano). Run ``python midi_samples/make_samples.py``;
 the files are committed.
@@ -32,6 +34,25 @@ GRACE += [(2, 67), (0.5, 71), (0.5, 67), (2, 71), (1, 69), (2, 67), (1, 64), (2,
 GRACE += [(2, 67), (0.5, 71), (0.5, 67), (2, 71), (1, 69), (3, 74), (2, 74), (1, 71)]
 GRACE += [(2, 74), (0.5, 71), (0.5, 67), (2, 71), (1, 69), (2, 67), (1, 64), (2, 62), (1, 62)]
 GRACE += [(2, 67), (0.5, 71), (0.5, 67), (2, 71), (1, 69), (3, 67)]
+
+C4, D4, E4, F4, G4, A4 = 60, 62, 64, 65, 67, 69
+SUSANNA_LINE = [(1, E4), (1, G4), (1.5, G4), (0.5, A4), (1, G4), (1, E4), (1.5, C4), (0.5, D4)]
+SUSANNA = [(2, None), (1, C4), (1, D4)]
+SUSANNA += SUSANNA_LINE + [(1, E4), (1, E4), (1, D4), (1, C4), (2, D4), (1, C4), (1, D4)]
+SUSANNA += SUSANNA_LINE + [(1, E4), (1, E4), (1, D4), (1, D4), (4, C4)]
+SUSANNA += [(2, F4), (2, A4), (2, A4), (1, G4), (1, G4), (1, E4), (1, C4), (1.5, C4), (0.5, D4)]
+SUSANNA += [(1, E4), (1, E4), (1, D4), (1, C4), (2, D4), (1, C4), (1, D4)]
+SUSANNA += SUSANNA_LINE + [(1, E4), (1, E4), (1, D4), (1, D4), (4, C4)]
+G4_, A4_, B4, C5, D5, E5, FS5, G5 = 67, 69, 71, 72, 74, 76, 78, 79
+FS4, D4_ = 66, 62
+YANKEE = [(1, G4_), (1, G4_), (1, A4_), (1, B4), (1, G4_), (1, B4), (1, A4_), (1, D4_)]
+YANKEE += [(1, G4_), (1, G4_), (1, A4_), (1, B4), (2, G4_), (2, FS4)]
+YANKEE += [(1, G4_), (1, G4_), (1, A4_), (1, B4), (1, C5), (1, B4), (1, A4_), (1, G4_)]
+YANKEE += [(1, FS4), (1, D4_), (1, 64), (1, FS4), (2, G4_), (2, G4_)]
+YANKEE += [(1, E5), (1, FS5), (1, E5), (1, D5), (1, E5), (1, FS5), (2, G5)]
+YANKEE += [(1, D5), (1, E5), (1, D5), (1, C5), (2, B4), (2, G4_)]
+YANKEE += [(1, E5), (1, FS5), (1, E5), (1, D5), (1, E5), (1, FS5), (1, G5), (1, E5)]
+YANKEE += [(1, D5), (1, G5), (1, FS5), (1, A4_ + 12), (2, G5), (2, G5)]
 
 
 def melody_track(notes: list[tuple[float, int | None]], name: str) -> mido.MidiTrack:
@@ -91,6 +112,8 @@ def main() -> None:
     chorale = [conductor((beats_per_bar, 4), [(0, 80)]), melody_track(burg, "Ein feste Burg (BWV 302)")]
     save("ein-feste-burg.mid", chorale)
     save("amazing-grace.mid", [conductor((3, 4), [(0, 90)]), melody_track(GRACE, "Amazing Grace")])
+    save("oh-susanna.mid", [conductor((4, 4), [(0, 132)]), melody_track(SUSANNA, "Oh! Susanna")])
+    save("yankee-doodle.mid", [conductor((4, 4), [(0, 120)]), melody_track(YANKEE, "Yankee Doodle")])
 
 
 if __name__ == "__main__":
