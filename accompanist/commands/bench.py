@@ -26,17 +26,21 @@ def live_section(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def curves_section(args: argparse.Namespace) -> dict[str, Any]:
-    """Learning curves of every family on 5-100% of the chorales (``accompanist.curves``)."""
+    """Learning curves of every family on 5-100% of a corpus's training tunes (``accompanist.curves``)."""
     from accompanist.curves import QUICK, run_curves
+    from accompanist.curves.experiment import FULL_BUDGET
 
-    settings = QUICK if args.quick else {}
-    result = run_curves(args.report, **settings, device=args.device, progress=not args.json)
-    return {"curves": {"report": str(args.report), "seconds": result["seconds"]}}
+    settings = dict(QUICK) if args.quick else {}
+    if args.corpus != "chorales" and not args.quick:
+        settings.update(FULL_BUDGET)
+    report = args.report or f"reports/curves{'' if args.corpus == 'chorales' else '-' + args.corpus}"
+    result = run_curves(report, **settings, device=args.device, progress=not args.json, corpus=args.corpus)
+    return {"curves": {"report": str(report), "corpus": args.corpus, "seconds": result["seconds"]}}
 
 
 SECTIONS: list[tuple[str, str, Callable[[argparse.Namespace], dict[str, Any]]]] = [
     ("live", "also measure end-to-end live latency through a JACK server (needs jackd)", live_section),
-    ("curves", "also train every family on 5-100%% of the chorales and write a report", curves_section),
+    ("curves", "also train every family on 5-100%% of --corpus and write a report", curves_section),
 ]
 
 
@@ -56,7 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", action="store_true", help=text)
     p.add_argument("--notes", type=int, default=1000, help="--live: answered notes per model")
     p.add_argument("--flood", action="store_true", help="--live: add 1,000 other MIDI messages a second")
-    p.add_argument("--report", default="reports/curves", help="--curves: report folder")
+    p.add_argument(
+        "--report", help="--curves: report folder (default reports/curves, reports/curves-nottingham)"
+    )
+    p.add_argument(
+        "--corpus",
+        choices=("chorales", "nottingham"),
+        default="chorales",
+        help="--curves: the corpus (nottingham: deep models on their full budget)",
+    )
     p.add_argument("--quick", action="store_true", help="--curves: a tiny run (markov and a tiny lstm)")
     p.set_defaults(func=run)
 

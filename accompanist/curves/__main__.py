@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from accompanist.curves import DEFAULT_OUT, FAMILIES, QUICK, run_curves
+from accompanist.curves.experiment import FULL_BUDGET
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,17 +16,26 @@ def main(argv: list[str] | None = None) -> int:
         "training time and running cost.",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})"
+        "--out", type=Path, help=f"report folder (default {DEFAULT_OUT}, or {DEFAULT_OUT}-CORPUS)"
     )
     parser.add_argument("--quick", action="store_true", help="a tiny run: markov and a tiny lstm, one share")
     parser.add_argument("--families", nargs="+", metavar="NAME", help=f"default: {' '.join(FAMILIES)}")
     parser.add_argument("--device", default="auto", help="where models train: auto, cpu, cuda (default auto)")
+    parser.add_argument(
+        "--corpus",
+        choices=("chorales", "nottingham"),
+        default="chorales",
+        help="the corpus (default chorales)",
+    )
     args = parser.parse_args(argv)
     settings = dict(QUICK) if args.quick else {}
+    if args.corpus != "chorales" and not args.quick:
+        settings.update(FULL_BUDGET)
     if args.families:
         settings["families"] = args.families
-    results = run_curves(args.out, device=args.device, **settings)
-    print(f"wrote {args.out}/README.md, results.json and plots in {results['seconds']:.0f} s")
+    out = args.out or Path(f"{DEFAULT_OUT}{'' if args.corpus == 'chorales' else '-' + args.corpus}")
+    results = run_curves(out, device=args.device, corpus=args.corpus, **settings)
+    print(f"wrote {out}/README.md, results.json and plots in {results['seconds']:.0f} s")
     return 0
 
 

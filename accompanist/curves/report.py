@@ -179,7 +179,7 @@ def plot_accuracy(results: dict[str, Any], path: Path) -> None:
             )
     ax.set(
         xscale="log",
-        xlabel="training chorales (log scale)",
+        xlabel="training pieces (log scale)",
         ylabel="test accuracy (exact chord per beat)",
         title="Accuracy against training data",
     )
@@ -198,7 +198,7 @@ def plot_train_time(results: dict[str, Any], path: Path) -> None:
     ax.set(
         xscale="log",
         yscale="log",
-        xlabel="training chorales (log scale)",
+        xlabel="training pieces (log scale)",
         ylabel="training seconds (log scale)",
         title=f"Training time ({results['machine']['training_device']})",
     )

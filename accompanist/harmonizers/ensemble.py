@@ -42,7 +42,13 @@ class EnsembleHarmonizer(Harmonizer):
         self.members = members
         self.weights = [w / sum(weights) for w in weights]
         self.meta: dict[str, Any] = {}
+        self.styles = tuple(dict.fromkeys(s for m in members for s in m.styles))
         self.reset()
+
+    def use_style(self, style: str) -> None:
+        self.style = style
+        for member in self.members:
+            member.use_style(style)
 
     def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
         rows = [m.probabilities(melody, causal=causal, seed=seed) for m in self.members]

@@ -52,7 +52,7 @@ class GANConfig:
     chord_dim: int = 32
     noise_dim: int = 16
     dropout: float = 0.2
-    epochs: int = 20
+    epochs: int = 40  # each epoch every piece once, in a random key
     batch_size: int = 32
     lr: float = 3e-3
     d_lr: float = 1e-3
