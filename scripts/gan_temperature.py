@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 
 from accompanist import harmonizers, metrics
-from accompanist.data import load_chorales, split_pieces
+from accompanist.data.corpora import corpus
 from accompanist.harmonizers.gan import DIVERSITY_SEEDS
 
 
@@ -37,10 +37,13 @@ def main() -> None:
     parser.add_argument("--split", default="validation", choices=("validation", "test"))
     parser.add_argument("--models", nargs="+", default=["gan"])
     parser.add_argument("--temperatures", nargs="+", type=float, default=[0.0, 0.3, 0.35, 0.4])
+    parser.add_argument("--corpus", choices=("chorales", "nottingham"), default="chorales")
     args = parser.parse_args()
-    pieces = split_pieces(load_chorales(progress=False))[args.split]
+    data = corpus(args.corpus)
+    pieces = data.parts(progress=False)[args.split]
     for name in args.models:
         model = harmonizers.load(name)
+        model.use_style(data.style)
         for t in args.temperatures:
             model.config = dataclasses.replace(model.config, temperature=t)
             for mode in ("offline", "causal"):

@@ -28,7 +28,7 @@ DEFAULTS = {"epochs": "40", "patience": "10", **SMALL_LSTM}
 def run(fractions: list[float], options: dict[str, str], seed: int) -> list[dict]:
     from accompanist.harmonizers.lstm import LSTMHarmonizer
 
-    parts, _ = load_training_data()
+    parts, _ = load_training_data(("chorales",))
     rows = []
     for fraction in fractions:
         train = subset(parts["train"], fraction, seed)
@@ -42,7 +42,7 @@ def run(fractions: list[float], options: dict[str, str], seed: int) -> list[dict
                 progress=sys.stderr.isatty(),
             )
             seconds = time.perf_counter() - start
-            test = validation_accuracy(model, parts["test"])
+            test = validation_accuracy(model, parts["test"])["chorale"]
             rows.append(
                 {
                     "fraction": fraction,

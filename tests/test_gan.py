@@ -191,3 +191,26 @@ def test_shipped_supervised_variant_keeps_its_accuracy(chorales):
     # measured on the test split: 0.488 offline, 0.412 causal
     assert accuracy(model, test, causal=False) >= 0.46
     assert accuracy(model, test, causal=True) >= 0.38
+
+
+def test_two_styles_share_one_generator_with_a_style_input(chorales):
+    from dataclasses import replace
+
+    train = chorales["train"][:6]
+    folk = [replace(p, style="folk", satb=None) for p in chorales["train"][6:12]]
+    model = GANHarmonizer.fit(train + folk, chorales["validation"][:2], options=TINY_RUN, progress=False)
+    assert model.styles == ("chorale", "folk") and model.causal.style.num_embeddings == 2
+    melody = chorales["test"][0].melody
+    model.use_style("folk")
+    with torch.no_grad():
+        batch = collate([melody], styles=[1])
+        expected = model.causal.context(batch)[0].numpy()
+    net, state = model.nets[True], model.nets[True].zeros()
+    for t, frame in enumerate(melody.frames()[:8]):  # the stepper adds the style as the network does
+        state = net.melody_step(frame, state)
+        assert np.allclose(state[0][0].numpy(), expected[t], atol=1e-5)
+    model.reset(seed=4)
+    assert [model.step_index(f) for f in melody.frames()] == list(model.predict(melody, causal=True, seed=4))
+    folk_probs = model.probabilities(melody, seed=0)
+    model.use_style("chorale")
+    assert not np.allclose(folk_probs, model.probabilities(melody, seed=0))
