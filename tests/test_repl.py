@@ -1,5 +1,6 @@
 """The REPL: melody grammar, commands, the prompt loop through a pipe, completion, output, listening."""
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from prompt_toolkit.output import DummyOutput
 from stubs import RootStub as SharedRootStub
 
 from accompanist import chords, harmonizers
-from accompanist.cli import build_parser
+from accompanist.cli import build_parser, main
 from accompanist.errors import AccompanistError
 from accompanist.midi_io import HARMONY_TRACK_NAME
 from accompanist.repl import output, render
@@ -236,7 +237,7 @@ def test_completion_offers_commands_models_ports_and_files(session, tmp_path, mo
     assert [c.text for c in complete(session, "train ")] == [ROOT, SAMPLER]
     assert [c.text for c in complete(session, "play --port fl")] == ["'FLUID Synth (42):Synth input'"]
     assert [c.text for c in complete(session, "listen --in ")] == ["Keystation:Port-0"]
-    assert [c.text for c in complete(session, "play --")] == ["--port", "--wav"]
+    assert [c.text for c in complete(session, "play --")] == ["--port", "--wav", "--force", "--mkdir"]
     assert [c.text for c in complete(session, "listen ")] == ["stop"]
     (tmp_path / "song.mid").write_bytes(b"")
     (tmp_path / "notes.txt").write_bytes(b"")
@@ -313,3 +314,53 @@ def test_style_changes_and_voicing_are_settings_of_the_session(session):
         ["G:maj", "/", "/", "/"],
     ]
     assert "style        chorale (chords change: bar), voicing satb" in execute(session, "show")
+
+
+def test_save_makes_no_folder_unless_mkdir_and_never_writes_a_pipe(session, tmp_path):
+    execute(session, "melody C4 E4 G4")
+    out = tmp_path / "new" / "take.mid"
+    with pytest.raises(AccompanistError, match=r"no folder .*new for take.mid \(--mkdir creates it\)"):
+        execute(session, f"save {out}")
+    assert not (tmp_path / "new").exists()
+    assert execute(session, f"save {out} --mkdir").startswith(f"wrote {out}")
+    os.mkfifo(tmp_path / "pipe.mid")
+    with pytest.raises(AccompanistError, match="not a regular file"):
+        execute(session, f"save {tmp_path / 'pipe.mid'} --force")
+
+
+@pytest.fixture
+def fake_fluidsynth(tmp_path, monkeypatch):
+    """A `fluidsynth` that writes a small RIFF file where -F says, and a soundfont file."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "fluidsynth"
+    script.write_text('#!/bin/sh\nwhile [ "$1" != -F ]; do shift; done\nprintf RIFFfake > "$2"\n')
+    script.chmod(0o755)
+    (tmp_path / "gm.sf2").write_bytes(b"sf2")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("ACCOMPANIST_SOUNDFONT", str(tmp_path / "gm.sf2"))
+
+
+def test_play_wav_replaces_a_file_only_with_force(session, tmp_path, fake_fluidsynth):
+    execute(session, "melody C4 E4")
+    wav = tmp_path / "take.wav"
+    wav.write_bytes(b"an earlier take")
+    with pytest.raises(AccompanistError, match="take.wav exists; --force replaces it"):
+        execute(session, f"play --wav {wav}")
+    assert wav.read_bytes() == b"an earlier take"
+    assert execute(session, f"play --wav {wav} --force") == f"rendered {wav} (play it with any audio player)"
+    assert wav.read_bytes() == b"RIFFfake"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "gm.sf2", "take.wav"]
+
+
+def test_repl_runs_the_lines_of_a_file_on_stdin(tmp_path, monkeypatch, capsys):
+    script = tmp_path / "script.txt"
+    script.write_text(
+        f"model {ROOT}\nmelody C4 E4 G4\nharmonize\nsave {tmp_path / 'take.mid'}\nquit\nnever run\n"
+    )
+    with script.open() as stdin:
+        monkeypatch.setattr("sys.stdin", stdin)
+        assert main(["repl", "--device", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert "accompanist> melody C4 E4 G4" in printed and "C:maj" in printed
+    assert "never run" not in printed and (tmp_path / "take.mid").is_file()

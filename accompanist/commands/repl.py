@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from accompanist.data.corpora import DEFAULT_STYLE, NAMES, STYLES
 from accompanist.devices import CHOICES, resolve_device
@@ -29,12 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from accompanist.repl.prompt import run_repl
+    from accompanist.repl.prompt import run_repl, run_script
     from accompanist.repl.session import Session
 
-    run_repl(
-        Session(
-            device=resolve_device(args.device), model_name=args.model, style=args.style, corpus=args.corpus
-        )
+    session = Session(
+        device=resolve_device(args.device), model_name=args.model, style=args.style, corpus=args.corpus
     )
+    if sys.stdin.isatty():
+        run_repl(session)
+    else:  # `accompanist repl < FILE` or a pipe: the lines as they come
+        run_script(session, sys.stdin)
     return 0

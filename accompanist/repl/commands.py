@@ -149,7 +149,7 @@ TABLE = (
     Command(
         "play",
         cmd_play,
-        "play [--port PORT | --wav FILE]",
+        "play [--port PORT | --wav FILE [--force] [--mkdir]]",
         "play melody and chords to a MIDI synth, or render a WAV",
         "With no option: the first MIDI synth port if any, else a WAV file rendered with FluidSynth.\n"
         "Playing to a port takes the music's own time; Ctrl-C stops it and releases every note.",
@@ -169,9 +169,10 @@ TABLE = (
     Command(
         "save",
         cmd_save,
-        "save FILE.mid [--force]",
+        "save FILE.mid [--force] [--mkdir]",
         "write melody and harmony to a MIDI file",
-        "A loaded file's tracks are copied as they are, plus the harmony track.",
+        "A loaded file's tracks are copied as they are, plus the harmony track. An existing file is\n"
+        "replaced only with --force, a missing folder made only with --mkdir.",
         "midi",
         save_parser,
     ),

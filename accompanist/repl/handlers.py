@@ -188,12 +188,13 @@ def save_parser() -> CommandParser:
     parser = CommandParser("save")
     parser.add_argument("file")
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--mkdir", action="store_true")
     return parser
 
 
 def cmd_save(session: Session, args: list[str]) -> str:
     opts = save_parser().parse_args(args)
-    path = output.save(session, opts.file, opts.force)
+    path = output.save(session, opts.file, opts.force, opts.mkdir)
     return f"wrote {path}: melody and {session.result.model} harmony ({session.style}, {session.voicing})"
 
 
@@ -202,12 +203,14 @@ def play_parser() -> CommandParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--port")
     where.add_argument("--wav")
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--mkdir", action="store_true")
     return parser
 
 
 def cmd_play(session: Session, args: list[str]) -> str:
     opts = play_parser().parse_args(args)
-    return output.play(session, opts.port, opts.wav)
+    return output.play(session, opts.port, opts.wav, opts.force, opts.mkdir)
 
 
 def cmd_ports(session: Session, args: list[str]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import mido
 
 from accompanist.commands.harmonize import harmony
+from accompanist.files import check_output
 from accompanist.live.notes import SoundingNotes
 from accompanist.midi_io import Score, TempoMap, write_midi
 from accompanist.repl.parse import Note, beats_per_bar
@@ -60,18 +61,21 @@ def session_score(session: Session) -> Score:
     return typed_score(session.notes, session.meter, session.tempo)
 
 
-def save(session: Session, path: str | Path, force: bool = False) -> Path:
-    """Write melody and harmony (harmonizing first if needed) to a MIDI file."""
+def save(session: Session, path: str | Path, force: bool = False, mkdir: bool = False) -> Path:
+    """Write melody and harmony (harmonizing first if needed) to a MIDI file.
+
+    An existing file is replaced only with ``force``, a missing folder made only with ``mkdir``.
+    """
     path = Path(path)
     if path.suffix.lower() not in (".mid", ".midi"):
         raise ReplError(f"{path}: a MIDI file name ends in .mid or .midi")
     if session.score is not None and path.resolve() == session.score.path.resolve():
         raise ReplError(f"refusing to overwrite the melody's own file {path}")
-    if path.exists() and not force:
-        raise ReplError(f"{path} exists; `save {path} --force` replaces it")
+    check_output(path, force, mkdir)  # before harmonizing, which may take a while
     melody = session.require_melody()
     result = session.current_result()
-    write_midi(path, session_score(session), harmony(result.labels, melody, session.voicing, result.causal))
+    held = harmony(result.labels, melody, session.voicing, result.causal)
+    write_midi(path, session_score(session), held, overwrite=force, mkdir=mkdir)
     return path
 
 
@@ -81,10 +85,12 @@ def temporary_midi(session: Session) -> Path:
     return save(session, folder / "take.mid")
 
 
-def render(session: Session, wav: str | Path | None = None) -> Path:
-    """The result rendered to WAV (``wav``, or a file in a temporary folder)."""
+def render(session: Session, wav: str | Path | None = None, force: bool = False, mkdir: bool = False) -> Path:
+    """The result rendered to WAV (``wav``, as ``save`` writes files; or a temporary file)."""
+    if wav is not None:
+        check_output(wav, force, mkdir)  # before rendering
     midi = temporary_midi(session)
-    return render_wav(midi, wav or midi.with_suffix(".wav"))
+    return render_wav(midi, wav or midi.with_suffix(".wav"), force, mkdir)
 
 
 def play_to_port(session: Session, port: str | None, api: str | None = None) -> str:
@@ -129,7 +135,13 @@ def first_synth(api: str | None = None) -> str | None:
     return None if index is None else names[index]
 
 
-def play(session: Session, port: str | None = None, wav: str | None = None) -> str:
+def play(
+    session: Session,
+    port: str | None = None,
+    wav: str | None = None,
+    force: bool = False,
+    mkdir: bool = False,
+) -> str:
     """Play to ``port``, else render to ``wav``, else to the first synth, else render to WAV."""
     if port is None and wav is None:
         port = first_synth()
@@ -138,5 +150,5 @@ def play(session: Session, port: str | None = None, wav: str | None = None) -> s
     reason = can_render()
     if reason is not None:
         raise ReplError(f"nothing to play to: no MIDI synth port (see `ports`), and {reason}")
-    path = render(session, wav)
+    path = render(session, wav, force, mkdir)
     return f"rendered {path} (play it with any audio player)"

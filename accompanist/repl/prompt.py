@@ -8,7 +8,7 @@ background work prints (the live chord log, progress bars) appears above the pro
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -84,5 +84,20 @@ def run_repl(
                     break
                 if not run_line(session, line, write):
                     break
+    finally:
+        session.close()
+
+
+def run_script(session: Session, lines: Iterable[str], write: Callable[[str], None] = print) -> None:
+    """Run lines read from a file or pipe (``accompanist repl < FILE``), each shown after the prompt.
+
+    No prompt_toolkit here: it reads a terminal, and from a regular file it read nothing at all.
+    """
+    try:
+        for line in lines:
+            line = line.rstrip("\r\n")
+            write(f"{PROMPT}{line}")
+            if not run_line(session, line, write):
+                break
     finally:
         session.close()

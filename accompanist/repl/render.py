@@ -2,7 +2,8 @@
 
 The soundfont is ``$ACCOMPANIST_SOUNDFONT`` if set, else the first of ``SOUNDFONTS`` that exists
 (Debian's fluid-soundfont-gm installs FluidR3_GM). Rendering runs ``fluidsynth -ni -F OUT.wav
-SOUNDFONT IN.mid`` into a temporary file beside the output, renamed when complete.
+SOUNDFONT IN.mid`` into a private temporary folder; the WAV is then written whole where it was
+asked for, through ``accompanist.files`` (an existing file only with ``--force``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from accompanist.errors import AccompanistError
+from accompanist.files import write_atomic
 
 SOUNDFONTS = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
@@ -49,26 +51,28 @@ def can_render() -> str | None:
     return None
 
 
-def render_wav(midi_path: str | Path, wav_path: str | Path) -> Path:
-    """Render a MIDI file to a 16-bit WAV file with FluidSynth; RenderError if it cannot."""
+def render_wav(
+    midi_path: str | Path, wav_path: str | Path, overwrite: bool = False, mkdir: bool = False
+) -> Path:
+    """Render a MIDI file to a 16-bit WAV file with FluidSynth; RenderError if it cannot.
+
+    FluidSynth writes into a private temporary folder; the WAV is then written whole
+    (``accompanist.files``): an existing one only with ``overwrite``, a new folder only with ``mkdir``.
+    """
     reason = can_render()
     if reason is not None:
         raise RenderError(reason)
     wav_path = Path(wav_path)
-    wav_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=wav_path.parent, prefix=f".{wav_path.name}.", suffix=".wav")
-    os.close(fd)
-    command = [shutil.which("fluidsynth"), "-ni", "-q", "-r", str(SAMPLE_RATE), "-F", tmp]
-    try:
-        done = subprocess.run(
-            [*command, str(find_soundfont()), str(midi_path)], capture_output=True, text=True, timeout=TIMEOUT
-        )
-        if done.returncode != 0 or Path(tmp).stat().st_size == 0:
+    with tempfile.TemporaryDirectory(prefix="accompanist-render-") as folder:
+        rendered = Path(folder) / "take.wav"
+        command = [shutil.which("fluidsynth"), "-ni", "-q", "-r", str(SAMPLE_RATE), "-F", str(rendered)]
+        command += [str(find_soundfont()), str(midi_path)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"fluidsynth took more than {TIMEOUT} s") from None
+        if done.returncode != 0 or not rendered.is_file() or rendered.stat().st_size == 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise RenderError(f"fluidsynth failed: {detail[-1] if detail else f'exit {done.returncode}'}")
-        os.replace(tmp, wav_path)
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"fluidsynth took more than {TIMEOUT} s") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        write_atomic(wav_path, rendered.read_bytes(), overwrite, mkdir)
     return wav_path
