@@ -43,6 +43,16 @@ def check_output(path: str | Path, overwrite: bool = False, mkdir: bool = False)
         raise OutputError(f"cannot write {path}: the folder {folder} is not writable")
 
 
+def probe_folder(folder: str | Path) -> None:
+    """OutputError unless a file can really be made in ``folder`` (where permissions do not tell:
+    a read-only disk, a kernel folder, root); for outputs that come at the end of a long job."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".accompanist-probe-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+
+
 def write_atomic(path: str | Path, data: Data, overwrite: bool = False, mkdir: bool = False) -> None:
     """Write one file whole or not at all; OutputError (one line) if it may not or cannot be."""
     write_together({Path(path): data}, overwrite, mkdir)

@@ -11,7 +11,11 @@ from accompanist.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STUB = "train-stub"
-META = {"train_pieces": 3, "train_seconds": 0.5, "validation_accuracy": {"offline": 0.5, "causal": 0.4}}
+META = {
+    "train_pieces": 3,
+    "train_seconds": 0.5,
+    "validation_accuracy": {"chorale": {"offline": 0.5, "causal": 0.4}},  # per style trained on
+}
 
 
 class RootStub(SharedRootStub):
@@ -64,6 +68,12 @@ def test_a_bad_out_is_refused_before_training(make, message, trained, tmp_path, 
     assert main(["train", STUB, "--out", str(out)]) == 2
     assert message in one_error_line(capsys)
     assert trained == []
+
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="no /sys here")
+def test_an_unwritable_folder_is_refused_before_training(trained, capsys):
+    assert main(["train", STUB, "--out", "/sys/m.pt"]) == 2  # even root cannot make files in /sys
+    assert "/sys" in one_error_line(capsys) and trained == []
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")

@@ -13,7 +13,7 @@ from accompanist.config import parse_sets
 from accompanist.data.corpora import DEFAULT_STYLE, NAMES, STYLES
 from accompanist.devices import CHOICES, resolve_device
 from accompanist.errors import OutputError
-from accompanist.files import check_output
+from accompanist.files import check_output, probe_folder
 
 TRAINING_CORPORA = NAMES  # as accompanist.training's default (not imported here: --help stays quick)
 
@@ -115,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out or f"{args.family}.pt")
     check_output(out, args.force, args.mkdir)  # before training, not after it
+    if out.parent.is_dir():
+        probe_folder(out.parent)
     options = parse_sets(args.sets)
     if args.pretrain:
         options["pretrain"] = "true"
