@@ -221,6 +221,18 @@ def test_train_and_eval_use_the_new_model(session, monkeypatch, chorales):
     assert "markov@0.5" in [c.text for c in complete(session, "model ")]
 
 
+def test_train_save_to_a_missing_folder_is_refused_before_training(session, tmp_path, monkeypatch):
+    from accompanist import training
+
+    def never(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(training, "train_family", never)
+    with pytest.raises(AccompanistError, match="no folder"):
+        execute(session, f"train markov --save {tmp_path / 'new' / 'm.pt'}")
+    assert not (tmp_path / "new").exists()
+
+
 # ---- completion -------------------------------------------------------------------------
 PORTS = {"input": ["Keystation:Port-0"], "output": ["Midi Through:Port-0", "FLUID Synth (42):Synth input"]}
 

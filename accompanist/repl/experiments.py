@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from accompanist.config import parse_sets
+from accompanist.files import check_output
 from accompanist.repl.session import ReplError, Session
 
 
@@ -35,6 +36,8 @@ def train(
         raise ReplError("--subset is a share of the training chorales, more than 0 and at most 1")
     if save and Path(save).exists():
         raise ReplError(f"{save} exists; choose another file for --save")
+    if save:
+        check_output(save)  # before training: a folder, a pipe or a missing folder is refused too
     model = train_family(
         family,
         corpora=corpora,
