@@ -67,6 +67,38 @@ def test_live_steps_agree_with_the_causal_run():
     assert steps == both.predict(MELODY, causal=True).tolist()
 
 
+class Stepped(Fixed):
+    """Fixed, stepped one beat at a time from a running pitch sum; counts full-melody runs."""
+
+    family = "test-ensemble-stepped"
+
+    def __init__(self, shift=0):
+        super().__init__(shift)
+        self.full_runs = 0
+
+    def probabilities(self, melody, *, causal=False, seed=None):
+        self.full_runs += 1
+        return super().probabilities(melody, causal=causal, seed=seed)
+
+    def reset(self, seed=None):
+        self.sum = 0
+
+    def step_probabilities(self, frame):
+        self.sum += max(frame.pitch[0], 0)
+        row = np.full(V, 0.1 / (V - 1))
+        row[(self.sum + self.shift) % V] = 0.9
+        return row
+
+
+def test_members_with_step_probabilities_are_stepped_once_a_beat_never_rerun():
+    members = [Stepped(0), Stepped(5)]
+    both = EnsembleHarmonizer(members, [0.6, 0.4])
+    both.reset()
+    rows = [both.step_probabilities(frame) for frame in MELODY.frames()]
+    assert all(m.full_runs == 0 for m in members)
+    assert np.allclose(rows, both.probabilities(MELODY, causal=True))
+
+
 def test_weights_are_tuned_towards_the_member_that_is_right():
     class Piece:
         melody = MELODY

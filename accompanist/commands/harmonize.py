@@ -71,9 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", type=Path, metavar="OUT.mid", help="the output file (one input only)")
     out.add_argument("--out-dir", type=Path, metavar="DIR", help=f"write IN{SUFFIX} files into DIR")
-    p.add_argument(
-        "--model", default="markov", help="markov, lstm, gan or a checkpoint path (default: markov)"
-    )
+    p.add_argument("--model", default="lstm", help="lstm, markov, gan or a checkpoint path (default: lstm)")
     p.add_argument("--chords", metavar="OUT.lab|OUT.json|DIR", help="also write the chords")
     p.add_argument("--chords-format", choices=FORMATS, default="lab", help="format in a --chords folder")
     p.add_argument("--force", action="store_true", help="replace output files that exist")

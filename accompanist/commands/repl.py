@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "`listen` to a keyboard while the prompt stays usable. `help` inside lists every command.",
         epilog="History is kept in $ACCOMPANIST_HISTORY, else ~/.local/share/accompanist/history.",
     )
-    p.add_argument("--model", default="markov", help="the first model (default: markov)")
+    p.add_argument("--model", default="lstm", help="the first model (default: lstm)")
     p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
     p.add_argument(
         "--style", choices=STYLES, default=DEFAULT_STYLE, help=f"harmonic idiom (default: {DEFAULT_STYLE})"

@@ -153,6 +153,20 @@ def split_pieces_by(pieces: list[Piece], split_file: Path) -> dict[str, list[Pie
     return {name: [by_id[i] for i in ids if i in by_id] for name, ids in split.load_split(split_file).items()}
 
 
+def balance_styles(pieces: list[Piece], power: float) -> list[Piece]:
+    """The pieces with each style's repeated ``round((most beats / its beats) ** power)`` times.
+
+    ``power`` 0 keeps the corpora as they are (the folk tunes have four times the chorales'
+    beats); 1 gives every style about as many beats per epoch; in between, a compromise.
+    """
+    beats: dict[str, int] = {}
+    for p in pieces:
+        beats[p.style] = beats.get(p.style, 0) + p.melody.n_beats
+    most = max(beats.values(), default=0)
+    repeats = {style: max(1, round((most / n) ** power)) for style, n in beats.items()}
+    return [p for p in pieces for _ in range(repeats[p.style])]
+
+
 def augment(pieces: list[Piece], semitones=range(-6, 6)) -> list[Piece]:
     """Each piece in every transposition given (0 keeps the original)."""
     return [p if s == 0 else p.transpose(s) for p in pieces for s in semitones]

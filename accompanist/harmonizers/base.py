@@ -68,6 +68,12 @@ class Harmonizer(ABC):
     def step_index(self, frame: BeatFrame) -> int:
         """Advance the session by one beat of melody; return the chord index for that beat."""
 
+    def step_probabilities(self, frame: BeatFrame) -> np.ndarray | None:
+        """Advance by one beat like ``step_index``; return (VOCAB_SIZE,) P(chord | melody so far), or
+        None where the family gives no per-step probabilities (then it was not advanced, and the
+        ensemble runs ``probabilities(melody so far, causal=True)`` instead, costing more each beat)."""
+        return None
+
     def step(self, frame: BeatFrame) -> str:
         """Advance the session by one beat; return its Harte chord label."""
         return chords.to_label(self.step_index(frame))
@@ -95,6 +101,10 @@ class Harmonizer(ABC):
     ) -> Harmonizer:
         """Train on ``train`` Pieces (``valid`` for early stopping); ``options`` are --set key=value."""
         raise NotImplementedError(f"the {cls.family} family cannot be trained by Accompanist")
+
+    def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
+        """A family's own figures on evaluation pieces, merged into its row (the gan's diversity)."""
+        return {}
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
         from accompanist.checkpoint import save_checkpoint

@@ -5,10 +5,10 @@ so the average can beat both. Weights are chosen on the validation pieces by ``t
 (a grid over the simplex, best beat accuracy), so the ensemble is never worse there than its
 best member alone.
 
-Offline and causal runs average the members' ``probabilities``. Live, a member that has
-``step_probabilities(frame)`` is stepped; any other is asked for the causal probabilities of
-the whole melody so far and its last row is taken, which follows the causal contract exactly
-but costs more each beat as the melody grows.
+Offline and causal runs average the members' ``probabilities``. Live, each member is stepped
+with ``step_probabilities(frame)``, one update a beat (markov, lstm, gan); a plug-in that gives
+none (the hook's default None) is asked for the causal probabilities of the whole melody so far
+and its last row is taken, which follows the causal contract exactly but costs more each beat.
 
 A checkpoint holds each member's kind, state and metadata, and the weights. Without one,
 ``--model ensemble`` averages the shipped markov and lstm checkpoints (``untrained``).
@@ -62,16 +62,18 @@ class EnsembleHarmonizer(Harmonizer):
             member.reset(seed)
 
     def step_index(self, frame: BeatFrame) -> int:
-        self._frames.append(frame)
-        rows = [self._step_probabilities(member, frame) for member in self.members]
-        return int(average(rows, self.weights).argmax())
+        return int(self.step_probabilities(frame).argmax())
 
     def _step_probabilities(self, member: Harmonizer, frame: BeatFrame) -> np.ndarray:
-        step = getattr(member, "step_probabilities", None)
-        if step is not None:
-            return np.asarray(step(frame))
+        row = member.step_probabilities(frame)
+        if row is not None:
+            return np.asarray(row)
         so_far = Melody.from_frames(self._frames)
         return member.probabilities(so_far, causal=True, seed=self._seed)[-1]
+
+    def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
+        self._frames.append(frame)
+        return average([self._step_probabilities(m, frame) for m in self.members], self.weights)
 
     # ---- persistence ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

@@ -223,6 +223,11 @@ class GANHarmonizer(Harmonizer):
         with one_thread():
             return self._session.step(frame)[0]
 
+    def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
+        """The distribution this beat's chord was drawn from (the session goes on with the draw)."""
+        with one_thread():
+            return self._session.step(frame)[1].double().numpy()
+
     # ---- persistence -----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         return {

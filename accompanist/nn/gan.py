@@ -36,6 +36,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from accompanist import chords
+from accompanist.data import balance_styles
 from accompanist.data.corpora import STYLES
 from accompanist.metrics import PCS_SUMS
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
@@ -53,7 +54,7 @@ class GANConfig:
     noise_dim: int = 16
     dropout: float = 0.2
     epochs: int = 40  # each epoch every piece once, in a random key
-    batch_size: int = 32
+    batch_size: int = 64
     lr: float = 3e-3
     d_lr: float = 1e-3
     weight_decay: float = 0.01
@@ -69,6 +70,7 @@ class GANConfig:
     transpose: bool = True  # each epoch, every piece in a random key (-6..+5 semitones)
     threads: int = 2
     styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
+    style_balance: float = 1.0  # repeat the smaller corpus (beats ratio ** this) times an epoch
 
 
 def gumbel(shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor:
@@ -352,6 +354,7 @@ class GANTrainer:
         from tqdm import tqdm
 
         cfg = self.config
+        train = balance_styles(train, cfg.style_balance)
         valid_batches = batches(valid, 64, np.random.default_rng(0)) if valid else []
         per_epoch = -(-len(train) // cfg.batch_size)
         total = cfg.epochs * per_epoch

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from accompanist.midi_io import Score
     from accompanist.repl.listen import Listener
 
-DEFAULT_MODEL = "markov"
+DEFAULT_MODEL = "lstm"  # the best harmonizer of the shipped ones, offline and live
 DEFAULT_TEMPO = 100.0
 
 
