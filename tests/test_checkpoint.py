@@ -36,6 +36,17 @@ def markov_list_for_a_tensor(p):
     counts(p["state"])["uni"] = [1.0, 2.0]
 
 
+def markov_negative_index(p):
+    index = counts(p["state"])["tri_index"].clone()
+    index[1, 0] = -1  # would wrap around to the last chord, silently
+    counts(p["state"])["tri_index"] = index
+
+
+def markov_unknown_style(p):
+    one = {k: v for k, v in counts(p["state"]).items() if k not in ("config", "styles")}
+    p["state"]["styles"] = {"banjo": one}
+
+
 def lstm_mismatched_weights(p):
     weights = p["state"]["causal"]
     weights.pop(next(iter(weights)))
@@ -57,6 +68,15 @@ CASES = {
     "lstm-weights": ("lstm", lstm_mismatched_weights, "its weights do not match the network (1 missing, 1"),
     "lstm-config": ("lstm", lambda p: p["state"]["config"].update(hidden=True), "config.hidden must be int"),
     "gan-weights-a-list": ("gan", lambda p: p["state"].update(offline=[1]), "does not fit family 'gan'"),
+    "markov-negative-index": ("markov", markov_negative_index, "tri_index row 1: indices -1"),
+    "markov-unknown-style": ("markov", markov_unknown_style, "styles must be a dict of some of"),
+    "markov-k3-zero": (
+        "markov",
+        lambda p: p["state"]["config"].update(k3=0.0),
+        "k3, k2, emission_smoothing > 0",
+    ),
+    "lstm-huge": ("lstm", lambda p: p["state"]["config"].update(hidden=100_000), "hidden 1-4096"),
+    "gan-temperature": ("gan", lambda p: p["state"]["config"].update(temperature=-1.0), "temperature >= 0"),
 }
 
 

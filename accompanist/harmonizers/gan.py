@@ -239,6 +239,19 @@ class GANHarmonizer(Harmonizer):
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> GANHarmonizer:
         config = GANConfig(**state["config"])
+        sizes = (config.hidden, config.pitch_dim, config.chord_dim, config.noise_dim, config.critic_hidden)
+        if not (min(*sizes, config.window) >= 1 and max(*sizes, config.window) <= 4096):
+            raise ValueError("config: hidden, pitch_dim, chord_dim, noise_dim, critic_hidden, window 1-4096")
+        styles = {s for s in config.styles.split(",") if s}
+        if not (
+            0 <= config.dropout < 1
+            and config.temperature >= 0
+            and config.shifts >= 1
+            and styles <= set(STYLES)
+        ):
+            raise ValueError(
+                "config: dropout in [0, 1), temperature >= 0, shifts >= 1, styles among chorale, folk"
+            )
         offline, causal = Generator(config, causal=False), Generator(config, causal=True)
         offline.load_state_dict(state["offline"])
         causal.load_state_dict(state["causal"])

@@ -133,6 +133,11 @@ class LSTMHarmonizer(Harmonizer):
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> LSTMHarmonizer:
         config = LSTMConfig(**state["config"])
+        sizes = (config.pitch_dim, config.embed_dim, config.hidden)
+        if not (min(*sizes, config.layers) >= 1 and max(sizes) <= 4096 and config.layers <= 8):
+            raise ValueError("config: pitch_dim, embed_dim, hidden 1-4096; layers 1-8")
+        if not (0 <= config.dropout < 1 and config.shifts >= 1 and set(config.style_list()) <= set(STYLES)):
+            raise ValueError("config: dropout in [0, 1), shifts >= 1, styles among chorale, folk")
         nets = {}
         for name in NETS:
             nets[name] = ChordNet(bidirectional=name == "bidirectional", **config.net_kwargs())

@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from accompanist import chords
+from accompanist.checkpoint import check_array, check_indices
 from accompanist.config import apply_overrides
+from accompanist.data.corpora import STYLES
 from accompanist.features import N_SYMBOLS, RESTSYM, frame_features, melody_features
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
@@ -227,8 +229,15 @@ class MarkovHarmonizer(Harmonizer):
 
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> MarkovHarmonizer:
+        config = MarkovConfig(**state["config"])
+        smoothing = min(config.k3, config.k2, config.emission_smoothing)
+        weights = min(config.dur_weight, config.onset_weight, config.key_weight, config.key_sharpness)
+        if smoothing <= 0 or weights < 0 or config.decode not in ("posterior", "viterbi"):
+            raise ValueError("config: k3, k2, emission_smoothing > 0; weights >= 0; decode posterior|viterbi")
         by_style = state["styles"] if "styles" in state else {"chorale": state}  # one-style layout
-        return cls(MarkovConfig(**state["config"]), {k: _counts_from_state(c) for k, c in by_style.items()})
+        if not isinstance(by_style, dict) or not by_style or not set(by_style) <= set(STYLES):
+            raise ValueError(f"styles must be a dict of some of {', '.join(STYLES)}")
+        return cls(config, {k: _counts_from_state(c) for k, c in by_style.items()})
 
     # ---- training -----------------------------------------------------------------------
     @classmethod
@@ -269,12 +278,27 @@ def _counts_state(counts: dict[str, np.ndarray]) -> dict[str, Any]:
 
 
 def _counts_from_state(state: dict[str, Any]) -> dict[str, np.ndarray]:
+    """One style's counts, each array checked for its shape, type and range before use."""
+    index = check_array(state["tri_index"], "tri_index", (4, None), "iu")
+    check_indices(index, "tri_index", (2, V + 1, V + 1, V))
+    values = check_array(state["tri_value"], "tri_value", (index.shape[1],))
+    counts = {k: check_array(state[k], k, COUNT_SHAPES[k]) for k in COUNT_KEYS}
+    if any((c < 0).any() for c in (values, *counts.values())):
+        raise ValueError("counts must not be negative")
     tri = np.zeros((2, V + 1, V + 1, V), dtype=np.float32)
-    tri[tuple(np.asarray(state["tri_index"]).astype(np.int64))] = np.asarray(state["tri_value"])
-    return {**{k: np.asarray(state[k]) for k in COUNT_KEYS}, "tri": tri}
+    tri[tuple(index.astype(np.int64))] = values
+    return {**counts, "tri": tri}
 
 
 COUNT_KEYS = ("uni", "bi", "dur", "onset", "key_melody", "key_chord")
+COUNT_SHAPES = {
+    "uni": (V,),
+    "bi": (2, V + 1, V),
+    "dur": (N_QUAL, N_SYMBOLS),
+    "onset": (2, N_QUAL, N_SYMBOLS),
+    "key_melody": (2, N_SYMBOLS),
+    "key_chord": (2, V),
+}
 
 
 def piece_key(piece) -> tuple[int, int]:
