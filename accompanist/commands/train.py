@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import textwrap
 from importlib import import_module
@@ -131,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.quiet,
     )
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun, rank 0 writes the checkpoint and reports
     check_output(out, args.force, args.mkdir)  # again: training took a while
     try:
         model.save(out)
