@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import tempfile
 import types
 import typing
 from pathlib import Path
@@ -42,19 +40,10 @@ def save_checkpoint(path: str | Path, kind: str, state: dict[str, Any], meta: di
         "state": state,
         "meta": meta,
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from accompanist.files import write_atomic
+
+    # whether an existing file may be replaced is the caller's rule (`train` checks --out first)
+    write_atomic(path, lambda f: torch.save(payload, f), overwrite=True, mkdir=True)
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:

@@ -116,7 +116,8 @@ def test_length_mismatch_is_an_error():
 def test_piece_metrics_keys_and_aggregate_micro_and_macro():
     probs = np.full((2, 109), 1 / 109)
     keys = " ".join(metrics.piece_metrics(STEPS, STEP_CHORDS, STEP_CHORDS, probs))
-    assert keys == "accuracy root_accuracy majmin che cc ctd ctnctr pcs mctd note_in_chord changes_per_bar nll"
+    expected = "accuracy root_accuracy majmin che cc ctd ctnctr pcs mctd note_in_chord changes_per_bar nll"
+    assert keys == expected
     assert "accuracy" not in metrics.piece_metrics(STEPS, STEP_CHORDS)
     # accuracy is beat-weighted: (1 * 1 + 0 * 3) / 4; cc is per piece: (1 + 3) / 2; ctd skips weight 0.
     pieces = [

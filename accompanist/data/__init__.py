@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from multiprocessing import get_all_start_methods, get_context
@@ -85,11 +84,9 @@ def _save_cache(path: Path, parsed: list) -> None:
     for i, p in enumerate(parsed):
         arrays[f"v{i}"], arrays[f"o{i}"], arrays[f"b{i}"] = p.voices, p.onsets, p.bar_pos
     arrays["ids"] = np.array(json.dumps([p.id for p in parsed]))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    with os.fdopen(fd, "wb") as f:
-        np.savez_compressed(f, **arrays)
-    os.replace(tmp, path)
+    from accompanist.files import write_atomic
+
+    write_atomic(path, lambda f: np.savez_compressed(f, **arrays), overwrite=True, mkdir=True)
 
 
 def _load_cache(path: Path) -> list:

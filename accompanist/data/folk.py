@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
@@ -65,17 +64,15 @@ def _cache_file(limit: int) -> Path:
 
 
 def _save(path: Path, melodies: list[Melody]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    with os.fdopen(fd, "wb") as f:
-        np.savez_compressed(
-            f,
-            pitch=np.concatenate([m.pitch for m in melodies]),
-            onset=np.concatenate([m.onset for m in melodies]),
-            bar_pos=np.concatenate([m.bar_pos for m in melodies]),
-            beats=np.array([m.n_beats for m in melodies]),
-        )
-    os.replace(tmp, path)
+    from accompanist.files import write_atomic
+
+    arrays = {
+        "pitch": np.concatenate([m.pitch for m in melodies]),
+        "onset": np.concatenate([m.onset for m in melodies]),
+        "bar_pos": np.concatenate([m.bar_pos for m in melodies]),
+        "beats": np.array([m.n_beats for m in melodies]),
+    }
+    write_atomic(path, lambda f: np.savez_compressed(f, **arrays), overwrite=True, mkdir=True)
 
 
 def _load(path: Path) -> list[Melody]:

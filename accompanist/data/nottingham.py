@@ -23,7 +23,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -34,6 +33,7 @@ from accompanist.data import Piece, cache_dir
 from accompanist.data.leadsheet import LeadSheet, ReadReport, read_abc_tune, split_abc
 from accompanist.data.split import contour, edit_distance, make_split
 from accompanist.errors import DataError
+from accompanist.files import write_atomic
 
 SPLIT_FILE = Path(__file__).with_name("nottingham_split.json")
 CACHE_VERSION = 1
@@ -119,15 +119,7 @@ def _save(path: Path, sheets: list[LeadSheet], report: ReadReport) -> None:
         "index": np.array(json.dumps({"ids": [s.id for s in sheets], "titles": [s.title for s in sheets]})),
         "report": np.array(report.summary()),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda f: np.savez_compressed(f, **arrays), overwrite=True, mkdir=True)
 
 
 def _load(path: Path) -> list[LeadSheet]:

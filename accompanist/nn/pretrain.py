@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,8 +177,7 @@ def pretrained_lm(
 
 
 def _save(path: Path, model: nn.Module) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".pt")
-    with os.fdopen(fd, "wb") as f:
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, f)
-    os.replace(tmp, path)
+    from accompanist.files import write_atomic
+
+    weights = {k: v.cpu() for k, v in model.state_dict().items()}
+    write_atomic(path, lambda f: torch.save(weights, f), overwrite=True, mkdir=True)  # a cache file
