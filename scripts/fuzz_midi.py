@@ -27,21 +27,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from midi_mutations import GOOD, Case, cases  # noqa: E402
 
+from accompanist import harmonizers  # noqa: E402
 from accompanist.cli import main as accompanist_main  # noqa: E402
 
 
 def warm_up(folder: Path, model: str) -> None:
-    """Harmonize one good file here, before any fork: what it imports and loads, children inherit."""
+    """Before any fork: harmonize one good file with markov, and import the family of ``model``.
+
+    Children inherit what this imports and loads. It runs no torch computation: torch's thread
+    pools do not survive a fork (a child would wait on them for ever).
+    """
     with open(os.devnull, "w") as devnull:
         saved, sys.stdout = sys.stdout, devnull
         try:
             code = accompanist_main(
-                ["harmonize", str(GOOD[0]), "-o", str(folder / "warm.mid"), "--model", model]
+                ["harmonize", str(GOOD[0]), "-o", str(folder / "warm.mid"), "--model", "markov"]
             )
         finally:
             sys.stdout = saved
     if code != 0:
-        raise SystemExit(f"a good file does not harmonize with {model}; nothing to fuzz")
+        raise SystemExit("a good file does not harmonize with markov; nothing to fuzz")
+    if model in harmonizers.available():
+        harmonizers.family(model)
 
 
 def run_case(case: Case, folder: Path, model: str, timeout: float) -> dict:
