@@ -172,8 +172,11 @@ def shipped(chorales):
 
 
 def test_shipped_checkpoint_keeps_its_accuracy_and_diversity(shipped):
-    # measured on the test split: 0.527 offline, 0.387 causal; diversity 0.263 offline
-    assert shipped["gan"]["offline"]["accuracy"] >= 0.51
+    # The joint (chorales + folk) generator, measured on the chorale test split: 0.483 offline,
+    # 0.375 causal, diversity 0.319. The chorale-only generator it replaced had 0.527 / 0.387:
+    # learning the folk idiom in the same 15-minute budget cost it 4.4 points on Bach (and gained
+    # 24 on the folk tunes), a regression the README reports; these floors follow the new model.
+    assert shipped["gan"]["offline"]["accuracy"] >= 0.47
     assert shipped["gan"]["causal"]["accuracy"] >= 0.36
     assert shipped["gan"]["offline"]["diversity"] >= 0.2
 
