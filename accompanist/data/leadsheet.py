@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accompanist import chords
-from accompanist.melody import REST, STEPS_PER_BEAT, Melody
+from accompanist.data.chorales import _grid as note_grid
+from accompanist.melody import STEPS_PER_BEAT, Melody
 
 ROOT_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 # quality text after the root -> vocabulary quality; the longest match wins
@@ -151,7 +152,7 @@ def read_score(score, piece_id: str, title: str, report: ReadReport) -> LeadShee
     shift = _pickup_shift(measures)
     end = max(on + dur for on, dur, _ in notes) + shift
     n_beats = int(np.ceil(end - 1e-6))
-    pitch, onset = _grid([(on + shift, dur, p) for on, dur, p in notes], n_beats * STEPS_PER_BEAT)
+    pitch, onset = note_grid([(on + shift, dur, p) for on, dur, p in notes], n_beats * STEPS_PER_BEAT)
     labels = beat_chords([(on + shift, idx) for on, idx in symbols], n_beats)
     bar_pos = _bar_positions([(off + shift, pad) for off, pad, _ in measures], n_beats)
     return LeadSheet(piece_id, title, pitch, onset, bar_pos, labels)
@@ -210,18 +211,6 @@ def _melody_notes(flat, chord_symbol_class) -> list[tuple[float, float, int]]:
         else:
             out.append([on, dur, midi])
     return [tuple(x) for x in out]
-
-
-def _grid(notes: list[tuple[float, float, int]], n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-    pitch = np.full(n_steps, REST, dtype=np.int16)
-    onset = np.zeros(n_steps, dtype=bool)
-    for on, dur, midi in notes:
-        a = int(round(on * STEPS_PER_BEAT))
-        b = max(a + 1, int(round((on + dur) * STEPS_PER_BEAT)))
-        if a < n_steps:
-            pitch[a:b] = midi
-            onset[a] = True
-    return pitch, onset
 
 
 def _bar_positions(starts: list[tuple[float, float]], n_beats: int) -> np.ndarray:
