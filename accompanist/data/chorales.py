@@ -10,6 +10,7 @@ Parsing runs on every core; music21's key analysis is never used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,10 +48,13 @@ def _vocal_parts(score) -> list:
     return chosen
 
 
-def _notes(part) -> list[tuple[float, float, int]]:
-    """(onset, duration, midi) in quarter notes, tied notes merged, the top note of chords."""
+def _notes(part, keep: Callable[[object], bool] | None = None) -> list[tuple[float, float, int]]:
+    """(onset, duration, midi) in quarter notes, tied notes merged, the top note of chords; with
+    ``keep``, only the notes it accepts."""
     out: list[list] = []
     for n in part.flatten().notes:
+        if keep is not None and not keep(n):
+            continue
         midi = max(p.midi for p in n.pitches)
         on, dur = float(n.offset), float(n.quarterLength)
         tie = n.tie.type if n.tie is not None else None

@@ -27,6 +27,7 @@ import numpy as np
 
 from accompanist import chords
 from accompanist.data.chorales import _grid as note_grid
+from accompanist.data.chorales import _notes as chorale_notes
 from accompanist.melody import STEPS_PER_BEAT, Melody
 
 ROOT_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -130,7 +131,7 @@ def read_score(score, piece_id: str, title: str, report: ReadReport) -> LeadShee
 
     part = score.parts[0] if getattr(score, "parts", None) else score
     flat = part.flatten()
-    notes = _melody_notes(flat, harmony.ChordSymbol)
+    notes = _melody_notes(part, harmony.ChordSymbol)
     if len(notes) < 4:
         report.skipped["no melody"] += 1
         return None
@@ -197,20 +198,14 @@ def _pickup_shift(measures: list) -> float:
     return float(np.ceil(padding - 1e-6) - padding) if padding else 0.0
 
 
-def _melody_notes(flat, chord_symbol_class) -> list[tuple[float, float, int]]:
-    """(onset, duration, midi) of the tune's notes, ties merged, the top note of any chord."""
-    out: list[list] = []
-    for n in flat.notes:
-        if isinstance(n, chord_symbol_class) or float(n.quarterLength) <= 0:
-            continue  # chord symbols are music21 chords of no duration; grace notes too
-        midi = max(p.midi for p in n.pitches)
-        on, dur = float(n.offset), float(n.quarterLength)
-        tie = n.tie.type if n.tie is not None else None
-        if tie in ("stop", "continue") and out and out[-1][2] == midi:
-            out[-1][1] = on + dur - out[-1][0]
-        else:
-            out.append([on, dur, midi])
-    return [tuple(x) for x in out]
+def _melody_notes(part, chord_symbol_class) -> list[tuple[float, float, int]]:
+    """(onset, duration, midi) of the tune's notes, as the chorales' (ties merged, the top note of
+    any chord), leaving out chord symbols (music21 chords of no duration) and grace notes."""
+
+    def sounding(n) -> bool:
+        return not isinstance(n, chord_symbol_class) and float(n.quarterLength) > 0
+
+    return chorale_notes(part, keep=sounding)
 
 
 def _bar_positions(starts: list[tuple[float, float]], n_beats: int) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 
 from accompanist.data import Piece, cache_dir
 from accompanist.data.leadsheet import LeadSheet, ReadReport, read_abc_tune, split_abc
-from accompanist.data.split import contour, edit_distance, make_split
+from accompanist.data.split import components, contour, edit_distance, make_split
 from accompanist.errors import DataError
 from accompanist.files import write_atomic
 
@@ -180,30 +180,28 @@ def normal_title(title: str) -> str:
 
 
 def tune_groups(sheets: list[LeadSheet]) -> list[list[str]]:
-    """Connected components of "same title or same opening melody"; sorted ids in sorted groups."""
-    ids = [s.id for s in sheets]
-    parent = {i: i for i in ids}
+    """Tunes of the same normalised title or the same opening melody, grouped (``split.components``)."""
+    return components([s.id for s in sheets], [*_same_title(sheets), *_same_opening(sheets)])
 
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    by_title: dict[str, str] = {}
+def _same_title(sheets: list[LeadSheet]) -> list[tuple[str, str]]:
+    first: dict[str, str] = {}
+    links = []
     for s in sheets:
         key = normal_title(s.title)
         if key:
-            parent[find(s.id)] = find(by_title.setdefault(key, s.id))
+            links.append((s.id, first.setdefault(key, s.id)))
+    return links
+
+
+def _same_opening(sheets: list[LeadSheet]) -> list[tuple[str, str]]:
     heads = [(s.id, contour(s.pitch)[:PREFIX]) for s in sheets]
-    for k, (a, ha) in enumerate(heads):
-        for b, hb in heads[k + 1 :]:
-            if abs(len(ha) - len(hb)) <= MAX_EDITS and edit_distance(ha, hb) <= MAX_EDITS:
-                parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        groups.setdefault(find(i), []).append(i)
-    return sorted(sorted(g) for g in groups.values())
+    return [
+        (a, b)
+        for k, (a, ha) in enumerate(heads)
+        for b, hb in heads[k + 1 :]
+        if abs(len(ha) - len(hb)) <= MAX_EDITS and edit_distance(ha, hb) <= MAX_EDITS
+    ]
 
 
 def write_split() -> dict[str, int]:

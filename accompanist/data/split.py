@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +38,8 @@ def edit_distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return row[-1]
 
 
-def tune_groups(contours: dict[str, tuple[int, ...]]) -> list[list[str]]:
-    """Union-find over 'same tune' pairs; groups sorted, each group's ids sorted."""
-    ids = sorted(contours)
+def components(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Connected components of the "same tune" links (union-find); sorted ids in sorted groups."""
     parent = {i: i for i in ids}
 
     def find(x: str) -> str:
@@ -48,15 +48,20 @@ def tune_groups(contours: dict[str, tuple[int, ...]]) -> list[list[str]]:
             x = parent[x]
         return x
 
-    heads = {i: contours[i][:PREFIX] for i in ids}
-    for k, a in enumerate(ids):
-        for b in ids[k + 1 :]:
-            if edit_distance(heads[a], heads[b]) <= MAX_EDITS:
-                parent[find(a)] = find(b)
+    for a, b in links:
+        parent[find(a)] = find(b)
     groups: dict[str, list[str]] = {}
-    for i in ids:
+    for i in parent:
         groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values())
+    return sorted(sorted(g) for g in groups.values())
+
+
+def tune_groups(contours: dict[str, tuple[int, ...]]) -> list[list[str]]:
+    """Chorales whose soprano openings agree within ``MAX_EDITS``, grouped."""
+    ids = sorted(contours)
+    heads = {i: contours[i][:PREFIX] for i in ids}
+    pairs = ((a, b) for k, a in enumerate(ids) for b in ids[k + 1 :])
+    return components(ids, ((a, b) for a, b in pairs if edit_distance(heads[a], heads[b]) <= MAX_EDITS))
 
 
 def make_split(groups: list[list[str]]) -> dict[str, list[str]]:
