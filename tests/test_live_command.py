@@ -134,3 +134,10 @@ def test_a_model_that_fails_to_load_opens_no_port(session, monkeypatch, capsys):
     assert main(["live", "--model", SlowStub.family]) == 2
     assert events == ["ports checked"]
     assert READY not in capsys.readouterr().err
+
+
+def test_a_temperature_for_a_model_that_does_not_sample_is_refused_before_the_ports_open(session, capsys):
+    events, _ = session
+    assert main(["live", "--model", SlowStub.family, "--temperature", "0.5"]) == 2
+    assert events == ["ports checked", "model loaded"]
+    assert "--temperature: slowstub does not sample" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from accompanist import harmonizers
+from accompanist.commands import sampling
 from accompanist.data.corpora import NAMES, STYLES, corpus
 from accompanist.devices import CHOICES, resolve_device
 from accompanist.errors import AccompanistError, CheckpointError, DataError
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--split", choices=SPLITS, default="test", help="which held-out split (default: test)"
     )
+    sampling.add_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--device", choices=CHOICES, default="auto", help="where models run (default: auto)")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N pieces of the split")
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     # Only the result goes to stdout, so that `--json` output parses whatever a library prints.
     with contextlib.redirect_stdout(sys.stderr):
         models = load_models(args.models, device)
+        sampling.apply(models, args.temperature)
         pieces = load_pieces(args.split, args.limit, args.corpus)
         style = args.style or corpus(args.corpus).style
         results = evaluate(

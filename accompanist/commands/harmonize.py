@@ -10,6 +10,7 @@ from pathlib import Path
 
 from accompanist import chords, harmonizers, pace
 from accompanist.chord_files import FORMATS, chords_text
+from accompanist.commands import sampling
 from accompanist.data.corpora import DEFAULT_STYLE, STYLES
 from accompanist.devices import CHOICES
 from accompanist.errors import AccompanistError, OutputError
@@ -89,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where chords may change (default: auto, the style's pace)",
     )
     p.add_argument("--seed", type=int, help="random seed for generative models")
+    sampling.add_option(p)
     p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
     p.add_argument("--melody-track", type=int, metavar="N", help="melody from track N (counting from 0)")
     p.add_argument(
@@ -110,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
 
     model = harmonizers.load(args.model, device=args.device)  # 'auto' probes the GPU only for torch families
     model.use_style(args.style)
+    sampling.apply({args.model: model}, args.temperature)
     failed = 0
     for job in tqdm(jobs, desc="harmonizing", unit="file", disable=True if len(jobs) < 2 else None):
         try:

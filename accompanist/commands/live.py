@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from accompanist.commands import sampling
 from accompanist.data.corpora import DEFAULT_STYLE, STYLES
 from accompanist.devices import CHOICES as DEVICES
 from accompanist.devices import resolve_device
@@ -58,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--budget-ms", type=float, default=2.0, metavar="MS", help="with --fallback: ms per step (default 2)"
     )
     model.add_argument("--seed", type=int, metavar="N", help="seed for generative models")
+    sampling.add_option(model)
     sound = p.add_argument_group("sound")
     sound.add_argument(
         "--channel",
@@ -127,6 +129,7 @@ def _stepper(args: argparse.Namespace) -> Stepper:
     device = "cpu" if args.device == "cpu" else resolve_device(args.device)  # cpu needs no torch import
     main = load(args.model, device)
     main.use_style(args.style)
+    sampling.apply({args.model: main}, args.temperature)
     args.pace = resolve_pace(args.changes, main) if args.tempo or args.clock else "beat"
     if args.fallback:
         fallback = load(args.fallback, "cpu")

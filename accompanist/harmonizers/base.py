@@ -9,6 +9,12 @@ Style: ``use_style("chorale" | "folk")`` asks for a harmonic idiom before harmon
 ``styles`` lists the idioms the model learned (a family without a style input ignores the
 request). ``predict_spans`` gives chords that change only at the beats a pace allows
 (``accompanist.pace``).
+
+Seeds and temperature: a generative family gives other chords for another ``seed``;
+``vary(seed)`` asks a live session for a new idea without forgetting the melody heard so far
+(the live loop calls it only at a phrase boundary); ``use_temperature(t)`` sets the temperature
+of a family that samples its chords. Families that do neither keep the defaults: ``vary`` does
+nothing and ``use_temperature`` answers False.
 """
 
 from __future__ import annotations
@@ -33,6 +39,16 @@ class Harmonizer(ABC):
     def use_style(self, style: str) -> None:
         """Harmonize in this idiom from now on (a model that did not learn it uses its nearest)."""
         self.style = style
+
+    def use_temperature(self, temperature: float) -> bool:
+        """Draw chords at ``temperature`` from now on (0: always the likeliest); False, changing
+        nothing, for a family that does not sample. The default sets the ``temperature`` of the
+        family's config where it has one (the gan's)."""
+        config = getattr(self, "config", None)
+        if config is None or not hasattr(config, "temperature"):
+            return False
+        config.temperature = temperature
+        return True
 
     # ---- offline -----------------------------------------------------------------------
     @abstractmethod
@@ -67,6 +83,18 @@ class Harmonizer(ABC):
     @abstractmethod
     def step_index(self, frame: BeatFrame) -> int:
         """Advance the session by one beat of melody; return the chord index for that beat."""
+
+    def vary(self, seed: int) -> None:
+        """Take the idea (the latent code) of ``seed`` from the next step on, keeping what the session
+        heard so far; unlike ``reset(seed)`` the recurrent state is not cleared. The live loop calls
+        it only at a phrase boundary. The default does nothing: a family whose chords do not depend
+        on the seed has no other idea to give."""
+        return None
+
+    @property
+    def varies(self) -> bool:
+        """Whether ``vary`` does anything (the family overrides it)."""
+        return type(self).vary is not Harmonizer.vary
 
     def step_probabilities(self, frame: BeatFrame) -> np.ndarray | None:
         """Advance by one beat like ``step_index``; return (VOCAB_SIZE,) P(chord | melody so far), or

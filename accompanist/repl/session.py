@@ -143,13 +143,7 @@ class Session:
 
 
 def apply_temperature(model: Harmonizer, value: float | None) -> bool:
-    """Set the temperature of a model that samples (its config's, or its own); False if it has none.
-
-    ``value`` None changes nothing: the model keeps the temperature it was trained with.
+    """Set the temperature of a model that samples (``Harmonizer.use_temperature``); False if it
+    does not sample. ``value`` None changes nothing: the model keeps the temperature it was trained with.
     """
-    for holder in (getattr(model, "config", None), model):
-        if holder is not None and hasattr(holder, "temperature"):
-            if value is not None:
-                holder.temperature = value
-            return True
-    return False
+    return value is not None and model.use_temperature(value)
