@@ -175,6 +175,75 @@ def test_temperature_reaches_models_that_sample_and_seed_changes_samples(session
     assert session.harmonize().labels[0] == "C:min"
 
 
+def test_again_harmonizes_with_the_next_seed_that_changes_the_chords(session):
+    execute(session, f"model {SAMPLER}")
+    execute(session, "melody C4 D4 E4 F4 G4 A4 B4 C5")
+    execute(session, "seed 1")
+    first = session.harmonize().labels
+    text = execute(session, "again")
+    assert text.startswith(f"{SAMPLER} (offline, seed 2), 8 beats:") and "bar 1 |" in text
+    assert session.seed == 2 and session.result.labels != first
+    assert session.result.labels == session.harmonize_with(2).labels  # made again from its seed
+
+
+def test_variants_show_numbered_rows_with_metrics_and_pick_keeps_one_for_save(session, tmp_path):
+    execute(session, f"model {SAMPLER}")
+    execute(session, "melody C4 D4 E4 F4 | G4 A4 B4 C5")
+    execute(session, "seed 5")
+    text = execute(session, "variants 3")
+    lines = text.splitlines()
+    assert lines[0] == f"{SAMPLER} (offline), 3 variants (seeds 5-7), 3 distinct:"
+    assert lines[1] == "bars 1-2" and [line.split()[:2] for line in lines[2:5]] == [
+        ["1", "|"],
+        ["2", "|"],
+        ["3", "|"],
+    ]
+    labels = {seed: session.harmonize_with(seed).labels for seed in (5, 6, 7)}
+    assert lines[3].split("|")[1].split()[0] == labels[6][0]  # variant 2 is seed 6
+    header = next(line for line in lines if line.startswith("variant"))
+    assert header.split() == ["variant", "pcs", "note_in_chord", "cc"]
+    assert [line.split()[0] for line in lines[lines.index(header) + 2 :][:3]] == ["1", "2", "3"]
+    assert "(seed 7)" in text and "pick K" in lines[-1]
+    assert execute(session, "pick 2").startswith("kept variant 2 (seed 6)")
+    assert session.result.labels == labels[6] and session.seed == 6
+    out = tmp_path / "take.mid"
+    execute(session, f"save {out}")
+    assert session.current_result().labels == labels[6] and out.is_file()
+    execute(session, "voicing satb")  # a new voicing keeps the chords: the seed was kept too
+    assert session.current_result().labels == labels[6]
+
+
+def test_a_model_without_seed_effect_says_so_in_one_line(session):
+    execute(session, "melody C4 E4 G4 C5")
+    text = execute(session, "variants 4")
+    assert text.startswith(f"{ROOT} gives the same chords for all 4 seeds 0-3: it does not vary")
+    again = execute(session, "again")
+    assert "\n" not in again and "does not vary with the seed" in again and session.seed is None
+
+
+def test_pick_needs_variants_of_this_melody_and_settings(session):
+    execute(session, f"model {SAMPLER}")
+    execute(session, "melody C4 E4 G4 C5")
+    with pytest.raises(AccompanistError, match="no variants yet"):
+        execute(session, "pick 1")
+    execute(session, "variants 2")
+    for bad, message in (
+        ("pick 3", "from 1 to 2"),
+        ("pick x", "whole number"),
+        ("pick", "number of a variant"),
+    ):
+        with pytest.raises(AccompanistError, match=message):
+            execute(session, bad)
+    with pytest.raises(AccompanistError, match="from 1 to 12"):
+        execute(session, "variants 13")
+    execute(session, "style chorale")
+    with pytest.raises(AccompanistError, match="other settings"):
+        execute(session, "pick 1")
+    execute(session, "melody C4 D4")
+    with pytest.raises(AccompanistError, match="no variants yet"):
+        execute(session, "pick 1")
+
+
 def test_load_and_save_keep_the_file_tracks(session, tmp_path):
     source = SAMPLES / "twinkle-twinkle.mid"
     assert execute(session, f"load {source}").startswith(f"loaded {source}")
@@ -251,6 +320,12 @@ def test_completion_offers_commands_models_ports_and_files(session, tmp_path, mo
     assert [c.text for c in complete(session, "listen --in ")] == ["Keystation:Port-0"]
     assert [c.text for c in complete(session, "play --")] == ["--port", "--wav", "--force", "--mkdir"]
     assert [c.text for c in complete(session, "listen ")] == ["stop"]
+    assert [c.text for c in complete(session, "ag")] == ["again"]
+    assert complete(session, "pick ") == []
+    execute(session, "melody C4 E4")
+    execute(session, "variants 3")
+    assert [c.text for c in complete(session, "pick ")] == ["1", "2", "3"]
+    assert all(name in execute(session, "help") for name in ("again", "variants", "pick"))
     (tmp_path / "song.mid").write_bytes(b"")
     (tmp_path / "notes.txt").write_bytes(b"")
     monkeypatch.chdir(tmp_path)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from accompanist import harmonizers
 from accompanist.repl.handlers import (
     CommandParser,
+    cmd_again,
     cmd_causal,
     cmd_changes,
     cmd_compare,
@@ -23,6 +24,7 @@ from accompanist.repl.handlers import (
     cmd_load,
     cmd_melody,
     cmd_model,
+    cmd_pick,
     cmd_play,
     cmd_ports,
     cmd_save,
@@ -33,6 +35,7 @@ from accompanist.repl.handlers import (
     cmd_tempo,
     cmd_time,
     cmd_train,
+    cmd_variants,
     cmd_voicing,
     eval_parser,
     listen_parser,
@@ -113,6 +116,32 @@ TABLE = (
         "Metrics (Yeh et al. 2021): note_in_chord and ctnctr (melody notes in the chord), pcs\n"
         "(consonance, -1..1), mctd (melody-chord tonal distance, lower is closer), che (chord\n"
         "histogram entropy), cc (distinct chords), ctd (tonal distance between successive chords).",
+    ),
+    Command(
+        "again",
+        cmd_again,
+        "again",
+        "another harmonization of the melody: the next seed that changes the chords",
+        "For a generative model (gan) each seed is another idea; the seed used becomes the session's\n"
+        "(`seed`). markov and lstm give the same chords for every seed: `again` says so.",
+    ),
+    Command(
+        "variants",
+        cmd_variants,
+        "variants [N]",
+        "N harmonizations side by side (seeds counted up from `seed`), with metrics",
+        "One lead-sheet row per variant, numbered 1..N (default 4, at most 12), then per variant:\n"
+        "pcs (consonance of melody and chord, -1..1), note_in_chord (melody notes in the chord)\n"
+        "and cc (distinct chords). `pick K` keeps one. A model that gives the same chords for every\n"
+        "seed (markov, lstm) is told in one line.",
+    ),
+    Command(
+        "pick",
+        cmd_pick,
+        "pick K",
+        "keep variant K of the last `variants` for play and save",
+        "Its seed becomes the session's, so `harmonize` gives it again.",
+        "variants",
     ),
     Command("seed", cmd_seed, "seed [N|none]", "the random seed of sampling models"),
     Command(

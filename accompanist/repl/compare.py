@@ -53,13 +53,16 @@ def _position(melody: Melody, beat: int) -> str:
     return f"{bar}.{int(melody.bar_pos[beat]) + 1}"
 
 
-def metrics_table(melody: Melody, results: dict[str, list[str]]) -> str:
-    """One row per model: the reference-free metrics of its chords on this melody (3 decimals)."""
+def metrics_table(
+    melody: Melody, results: dict[str, list[str]], keys: tuple[str, ...] = METRICS, first: str = "model"
+) -> str:
+    """One row per model (or what ``first`` names): the reference-free metrics ``keys`` of its chords
+    on this melody (3 decimals)."""
     rows = []
     for name, labels in results.items():
         scores = metrics.piece_metrics(melody, np.array([chords.from_label(x) for x in labels]))
-        rows.append([name, *(_cell(scores[key]) for key in METRICS)])
-    return _table(["model", *METRICS], rows)
+        rows.append([name, *(_cell(scores[key]) for key in keys)])
+    return _table([first, *keys], rows)
 
 
 def _cell(tally: metrics.Tally) -> str:

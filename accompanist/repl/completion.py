@@ -2,9 +2,10 @@
 
 After a command's name, what is offered depends on the command's ``complete`` kind: model names
 and checkpoint files (``model``), family names (``train``), MIDI files (``load``, ``save``),
-styles, ``on``/``off``, command names (``help``), ``stop`` (``listen``). A word starting with
-``-`` completes the command's options; the word after ``--port``, ``--in`` or ``--out`` completes
-MIDI port names (quoted when they hold spaces), after ``--wav`` or ``--save`` a file path.
+styles, ``on``/``off``, command names (``help``), ``stop`` (``listen``), the numbers of the last
+variants (``pick``). A word starting with ``-`` completes the command's options; the word after
+``--port``, ``--in`` or ``--out`` completes MIDI port names (quoted when they hold spaces), after
+``--wav`` or ``--save`` a file path.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ class ReplCompleter(Completer):
         else:
             yield from self._argument(command.complete, raw)
 
+    def _variant_numbers(self) -> list[str]:
+        shown = self.session.variants
+        return [str(k) for k in range(1, len(shown.results) + 1)] if shown is not None else []
+
     def _argument(self, kind: str, raw: str) -> Iterable[Completion]:
         names = {
             "model": lambda: model_names(self.session),
@@ -84,6 +89,7 @@ class ReplCompleter(Completer):
             "onoff": lambda: ["on", "off"],
             "command": lambda: list(COMMANDS),
             "listen": lambda: ["stop"],
+            "variants": self._variant_numbers,
         }
         if kind in names:
             yield from _matching(raw, names[kind]())

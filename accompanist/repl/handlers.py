@@ -14,10 +14,10 @@ from accompanist.data.corpora import NAMES, STYLES
 from accompanist.lead_sheet import lead_sheet
 from accompanist.pace import CHANGES
 from accompanist.pace import resolve as resolve_pace
-from accompanist.repl import experiments, output
+from accompanist.repl import experiments, output, variants
 from accompanist.repl.compare import compare
 from accompanist.repl.parse import beats_per_bar, note_name, parse_meter, parse_notes
-from accompanist.repl.session import ReplError, Session, apply_temperature
+from accompanist.repl.session import ReplError, Result, Session, apply_temperature
 from accompanist.training import TRAINING_CORPORA
 from accompanist.voicing import VOICINGS
 
@@ -171,11 +171,37 @@ def cmd_changes(session: Session, args: list[str]) -> str:
 def cmd_harmonize(session: Session, args: list[str]) -> str:
     if args:
         raise ReplError("harmonize takes no arguments; `model`, `seed` and `causal` set how")
-    result = session.harmonize()
+    return _sheet(session, session.harmonize())
+
+
+def _sheet(session: Session, result: Result) -> str:
+    """A result as a header line (model, mode, seed) and its lead sheet."""
     mode = "causal" if result.causal else "offline"
     seed = f", seed {result.seed}" if result.seed is not None else ""
     header = f"{result.model} ({mode}{seed}), {len(result.labels)} beats:"
     return f"{header}\n{lead_sheet(result.labels, session.require_melody().bar_pos)}"
+
+
+def cmd_again(session: Session, args: list[str]) -> str:
+    if args:
+        raise ReplError("again takes no arguments; `variants N` shows several at once")
+    result = variants.again(session)
+    return result if isinstance(result, str) else _sheet(session, result)
+
+
+def cmd_variants(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "variants")
+    count = variants.DEFAULT_VARIANTS if text is None else _whole(text, "variants")
+    return variants.show(session.require_melody(), variants.make(session, count))
+
+
+def cmd_pick(session: Session, args: list[str]) -> str:
+    text = _nothing_or_one(args, "pick")
+    if text is None:
+        raise ReplError("pick takes the number of a variant, e.g. `pick 2`")
+    number = _whole(text, "pick")
+    result = variants.pick(session, number)
+    return f"kept variant {number} (seed {result.seed}) for play and save\n{_sheet(session, result)}"
 
 
 def cmd_compare(session: Session, args: list[str]) -> str:
@@ -311,6 +337,12 @@ def cmd_show(session: Session, args: list[str]) -> str:
             f"live         {listening}",
         ]
     )
+
+
+def _whole(text: str, what: str) -> int:
+    if not text.isdigit():
+        raise ReplError(f"{what} takes a whole number, not {text!r}")
+    return int(text)
 
 
 def _number(text: str, what: str) -> float:

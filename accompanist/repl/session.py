@@ -3,8 +3,9 @@
 ``Session`` holds the melody (typed, or loaded from a MIDI file together with its score), the
 model and the settings that shape a harmonization (seed, temperature, causal, style, pace of
 chord changes, voicing, meter, tempo), the corpus ``train`` and ``eval`` use, the last result,
-and the live listener if one runs. Models are loaded on first use and kept by name, so
-``compare`` and switching back and forth load each checkpoint once.
+the last variants (``accompanist.repl.variants``), and the live listener if one runs. Models
+are loaded on first use and kept by name, so ``compare`` and switching back and forth load each
+checkpoint once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from accompanist.repl.parse import Note, beats_per_bar, to_melody
 if TYPE_CHECKING:
     from accompanist.midi_io import Score
     from accompanist.repl.listen import Listener
+    from accompanist.repl.variants import Variants
 
 DEFAULT_MODEL = "lstm"  # the best harmonizer of the shipped ones, offline and live
 DEFAULT_TEMPO = 100.0
@@ -65,6 +67,7 @@ class Session:
     voicing: str = "block"
     corpus: str = "chorales"  # what `train` and `eval` use
     result: Result | None = None
+    variants: Variants | None = None  # the last `variants`, for `pick`
     listener: Listener | None = None
     say: Callable[[str], None] = print  # messages from background work (the live chord log)
 
@@ -86,7 +89,7 @@ class Session:
             self._set_melody(Melody(self.melody.pitch, self.melody.onset, bar_pos))
 
     def _set_melody(self, melody: Melody) -> Melody:
-        self.melody, self.result = melody, None
+        self.melody, self.result, self.variants = melody, None, None
         return melody
 
     def require_melody(self) -> Melody:
@@ -121,15 +124,24 @@ class Session:
     # ---- harmonizing ------------------------------------------------------------------
     def harmonize(self, name: str | None = None) -> Result:
         """Harmonize the melody with a model (the current one by default); the current model's is kept."""
-        melody = self.require_melody()
-        model = self.get_model(name)
-        model.use_style(self.style)
-        indices = pace.predict(model, melody, causal=self.causal, seed=self.seed, changes=self.changes)
-        labels = [chords.to_label(int(i)) for i in indices]
-        result = Result(labels, name or self.model_name, self.seed, self.causal)
+        result = self.harmonize_with(self.seed, name)
         if name is None or name == self.model_name:
             self.result = result
         return result
+
+    def harmonize_with(self, seed: int | None, name: str | None = None) -> Result:
+        """A harmonization with ``seed`` under the session's other settings, kept nowhere (``again``
+        and ``variants`` try seeds)."""
+        melody = self.require_melody()
+        model = self.get_model(name)
+        model.use_style(self.style)
+        indices = pace.predict(model, melody, causal=self.causal, seed=seed, changes=self.changes)
+        labels = [chords.to_label(int(i)) for i in indices]
+        return Result(labels, name or self.model_name, seed, self.causal)
+
+    def settings(self) -> tuple:
+        """What shapes a harmonization besides the melody and the seed (``pick`` checks it)."""
+        return (self.model_name, self.causal, self.style, self.changes, self.temperature)
 
     def current_result(self) -> Result:
         """The last result, or a new one if the melody or settings changed since."""
