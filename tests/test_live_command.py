@@ -141,3 +141,36 @@ def test_a_temperature_for_a_model_that_does_not_sample_is_refused_before_the_po
     assert main(["live", "--model", SlowStub.family, "--temperature", "0.5"]) == 2
     assert events == ["ports checked", "model loaded"]
     assert "--temperature: slowstub does not sample" in capsys.readouterr().err
+
+
+class IdeaStub(SlowStub):
+    """A slow-loading model with ideas to vary."""
+
+    family = "ideastub"
+
+    def vary(self, seed):
+        self.events.append(f"vary {seed}")
+
+
+@pytest.mark.parametrize(
+    "model, said",
+    [(SlowStub, "v: slowstub has no other idea"), (IdeaStub, "v: a new idea from the next 2-bar phrase")],
+)
+def test_the_v_key_asks_for_a_new_idea_and_says_when_the_model_has_none(
+    model, said, session, monkeypatch, capsys
+):
+    events, ports = session
+    harmonizers.register(IdeaStub)
+    pressed = iter(["v"])
+
+    @contextmanager
+    def keys():
+        yield lambda timeout: next(pressed, None) or ("q" if ports["out"].answered.wait(5) else None)
+
+    monkeypatch.setattr(live, "keys", keys)
+    try:
+        assert main(["live", "--model", model.family, "--tempo", "120", "--phrase-bars", "2"]) == 0
+    finally:
+        harmonizers._extra.pop(IdeaStub.family, None)
+    err = capsys.readouterr().err
+    assert "v = new idea" in err and said in err

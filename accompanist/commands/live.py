@@ -14,6 +14,7 @@ from accompanist.devices import resolve_device
 from accompanist.errors import AccompanistError, PortError
 from accompanist.files import check_output
 from accompanist.live.loop import LiveConfig, LiveLoop
+from accompanist.live.notes import SUSTAIN
 from accompanist.live.ports import (
     APIS,
     InputPort,
@@ -27,7 +28,7 @@ from accompanist.live.ports import (
 from accompanist.live.realtime import prepare_process, realtime_thread
 from accompanist.live.record import Recorder, RecordingOutput
 from accompanist.live.steppers import DirectStepper, FallbackStepper, Stepper
-from accompanist.live.terminal import PANIC_KEYS, QUIT_KEYS, READY, keys, shielded, stop_signals
+from accompanist.live.terminal import PANIC_KEYS, QUIT_KEYS, READY, VARY_KEYS, keys, shielded, stop_signals
 from accompanist.live.timing import ClockBeats, FollowNotes, TempoBeats, Timing
 from accompanist.melody import BeatFrame
 from accompanist.pace import CHANGES
@@ -60,6 +61,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     model.add_argument("--seed", type=int, metavar="N", help="seed for generative models")
     sampling.add_option(model)
+    model.add_argument(
+        "--variation-cc",
+        type=int,
+        choices=range(128),
+        metavar="0-127",
+        help="a controller whose press (value >= 64) asks for a new idea (the next seed) at the next "
+        "phrase; the v key does too",
+    )
     sound = p.add_argument_group("sound")
     sound.add_argument(
         "--channel",
@@ -92,6 +101,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--beats-per-bar", type=int, default=4, metavar="N", help="meter for beat positions (default 4)"
     )
     timing.add_argument(
+        "--phrase-bars",
+        type=int,
+        default=4,
+        metavar="N",
+        help="bars in a phrase (default 4): a new idea begins on a phrase's first beat with --tempo/--clock; "
+        "following the notes, at the first note after a rest of a beat, or after N bars of notes",
+    )
+    timing.add_argument(
         "--changes",
         choices=CHANGES,
         default="auto",
@@ -118,8 +135,11 @@ def _check(args: argparse.Namespace) -> None:
         check_output(args.record, args.force, args.mkdir)
     if args.tempo is not None and not 1 <= args.tempo <= 1000:
         raise AccompanistError(f"--tempo {args.tempo}: give beats per minute between 1 and 1000")
-    if args.budget_ms <= 0 or args.beats_per_bar < 1:
-        raise AccompanistError("--budget-ms and --beats-per-bar must be positive")
+    if args.budget_ms <= 0 or args.beats_per_bar < 1 or args.phrase_bars < 1:
+        raise AccompanistError("--budget-ms, --beats-per-bar and --phrase-bars must be positive")
+    if args.variation_cc is not None and args.variation_cc in (args.panic_cc, SUSTAIN):
+        what = "the sustain pedal" if args.variation_cc == SUSTAIN else "--panic-cc"
+        raise AccompanistError(f"--variation-cc {args.variation_cc} is {what} already; choose another")
 
 
 def _stepper(args: argparse.Namespace) -> Stepper:
@@ -130,6 +150,7 @@ def _stepper(args: argparse.Namespace) -> Stepper:
     main = load(args.model, device)
     main.use_style(args.style)
     sampling.apply({args.model: main}, args.temperature)
+    args.varies = main.varies
     args.pace = resolve_pace(args.changes, main) if args.tempo or args.clock else "beat"
     if args.fallback:
         fallback = load(args.fallback, "cpu")
@@ -178,7 +199,14 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
     recorder = Recorder(args.tempo or 120.0) if args.record else None
     output = out if recorder is None else RecordingOutput(out, recorder, clock)
     config = LiveConfig(
-        args.channel - 1, args.voicing, args.thru, args.panic_cc, args.pace, args.beats_per_bar
+        args.channel - 1,
+        args.voicing,
+        args.thru,
+        args.panic_cc,
+        args.pace,
+        args.beats_per_bar,
+        variation_cc=args.variation_cc,
+        phrase_bars=args.phrase_bars,
     )
     loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder)
     inp, watch = None, PortWatch([out])
@@ -189,8 +217,8 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
             inp = open_input(api, args.in_port, virtual, callback=loop.receive, clock=args.clock)
             watch = PortWatch([inp, out])
             _announce(args, inp, out)
-            say(f"  ready. Keys: space or p = panic, q = quit. {READY}")
-            _wait(loop, read_key, watch)
+            say(f"  ready. Keys: space or p = panic, v = new idea, q = quit. {READY}")
+            _wait(loop, read_key, watch, args)
     except KeyboardInterrupt:
         pass
     finally:
@@ -201,19 +229,25 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
             watch.close()
             if recorder is not None:
                 recorder.write(args.record, args.force, args.mkdir)
-    say(f"accompanist live: stopped after {loop.steps} steps, {loop.chords} chords; every note released")
+    done = f"{loop.steps} steps, {loop.chords} chords" + (f", {loop.ideas} new ideas" if loop.ideas else "")
+    say(f"accompanist live: stopped after {done}; every note released")
     if loop.error is not None:
         raise loop.error
     return 0
 
 
-def _wait(loop: LiveLoop, read_key: Callable[[float], str | None], watch: PortWatch) -> None:
+def _wait(
+    loop: LiveLoop, read_key: Callable[[float], str | None], watch: PortWatch, args: argparse.Namespace
+) -> None:
     """The main thread: keys, and a check each second that our ports are still there."""
     next_watch = time.monotonic() + WATCH_EVERY
     while loop.running():
         key = read_key(0.2)
         if key in PANIC_KEYS:
             loop.panic()
+        elif key in VARY_KEYS:
+            loop.vary()
+            say(_vary_note(args))
         elif key in QUIT_KEYS:
             return
         if time.monotonic() >= next_watch:
@@ -222,6 +256,14 @@ def _wait(loop: LiveLoop, read_key: Callable[[float], str | None], watch: PortWa
                 loop.fail(PortError(f"MIDI port {gone!r} went away"))
                 return
             next_watch = time.monotonic() + WATCH_EVERY
+
+
+def _vary_note(args: argparse.Namespace) -> str:
+    if not args.varies:
+        return f"  v: {args.model} has no other idea (its chords do not depend on the seed)"
+    if args.tempo or args.clock:
+        return f"  v: a new idea from the next {args.phrase_bars}-bar phrase"
+    return f"  v: a new idea from the next note after a rest (at most {args.phrase_bars} bars of notes on)"
 
 
 def say(line: str) -> None:

@@ -4,7 +4,9 @@ Shaped like python-rtmidi's ``midifilter`` example. ``receive`` (the input port'
 stamps each message with the injected clock and puts it on a queue. The worker drains
 everything waiting, handles it in order (melody, pedal, panic, clock), then takes at most one
 model step on the latest melody state, so a flood of messages coalesces instead of queueing.
-A chord is sent only when the chord changes. A sentinel stops the worker; whatever ends it
+A chord is sent only when the chord changes. A new idea asked for (``vary``: a key, or the
+``variation_cc`` controller) is handed to the stepper only at the next phrase boundary
+(``accompanist.live.phrases``), never mid-phrase. A sentinel stops the worker; whatever ends it
 (stop, an exception in the model, a port gone), its ``finally`` panics, so nothing keeps
 sounding. Ports and clock are injected, so tests drive ``cycle`` by hand.
 """
@@ -21,6 +23,7 @@ import mido
 
 from accompanist.chords import NO_CHORD
 from accompanist.live.notes import SUSTAIN, Output, SoundingNotes
+from accompanist.live.phrases import Phrases
 from accompanist.live.realtime import prefer_realtime
 from accompanist.live.record import Recorder
 from accompanist.live.steppers import Stepper
@@ -31,12 +34,14 @@ from accompanist.voicing import Voicer
 
 STOP = object()
 PANIC = object()
+VARY = object()
 
 
 @dataclass
 class LiveConfig:
-    """What the player chose: chord channel (0-15), voicing, melody thru, panic controller, and the
-    pace of chord changes (``accompanist.pace``: on beats of a ``beats_per_bar`` bar where it allows)."""
+    """What the player chose: chord channel (0-15), voicing, melody thru, panic controller, the
+    pace of chord changes (``accompanist.pace``: on beats of a ``beats_per_bar`` bar where it allows),
+    the controller that asks for a new idea, and the bars of a phrase (where a new idea may begin)."""
 
     channel: int = 1
     voicing: str = "block"
@@ -44,6 +49,8 @@ class LiveConfig:
     panic_cc: int | None = None
     pace: str = "beat"
     beats_per_bar: int = 4
+    variation_cc: int | None = None
+    phrase_bars: int = 4
 
 
 class HeldMelody:
@@ -61,6 +68,10 @@ class HeldMelody:
 
     def release(self, pitch: int) -> None:
         self._down.pop(pitch, None)
+
+    def sounding(self) -> bool:
+        """Whether any key is down."""
+        return bool(self._down)
 
     def take(self, onset: bool) -> int:
         """The pitch for this step: the note down now, else the note that began it and already ended."""
@@ -88,9 +99,14 @@ class LiveLoop:
         self.notes = SoundingNotes(output)
         self.voicer = Voicer(self.config.voicing)
         self.melody = HeldMelody()
+        breaths = isinstance(self.timing, FollowNotes)  # no beat grid: phrases end where the player rests
+        self.phrases = Phrases(self.config.beats_per_bar, self.config.phrase_bars, breaths)
         self.error: BaseException | None = None
         self.steps = 0
         self.chords = 0  # chords sent
+        self.ideas = 0  # new ideas handed to the stepper
+        self._asked = False  # a new idea waits for the next phrase boundary
+        self._variation_down = False  # the variation controller is held (value >= 64)
         self._chord: int | None = None
         self._pitches: tuple[int, ...] = ()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -105,6 +121,10 @@ class LiveLoop:
     def panic(self) -> None:
         """Ask the worker to release everything now (the panic key)."""
         self._queue.put((self.clock(), PANIC))
+
+    def vary(self) -> None:
+        """Ask for a new idea (the variation key): the stepper gets it at the next phrase boundary."""
+        self._queue.put((self.clock(), VARY))
 
     def fail(self, error: BaseException) -> None:
         """Stop the worker with ``error`` (a port went away), panicking on the way out."""
@@ -171,6 +191,9 @@ class LiveLoop:
         if msg is PANIC:
             self._panic()
             return
+        if msg is VARY:
+            self._asked = True
+            return
         if self.recorder is not None:
             self.recorder.played(msg, t)
         event = self.timing.message(msg, t)
@@ -179,10 +202,13 @@ class LiveLoop:
         elif event == "stop":
             self._sound(NO_CHORD)
         if msg.type == "note_on" and msg.velocity > 0:
+            self.phrases.note_on(t)
             self.melody.press(msg.note, msg.velocity)
             self.timing.note_on(t)
         elif msg.type in ("note_on", "note_off"):
             self.melody.release(msg.note)
+            if not self.melody.sounding():
+                self.phrases.silent(t)
         elif msg.type == "control_change":
             self._control(msg)
             return
@@ -192,6 +218,11 @@ class LiveLoop:
         if msg.control == self.config.panic_cc:
             if msg.value >= 64:
                 self._panic()
+            return
+        if msg.control == self.config.variation_cc:
+            pressed = msg.value >= 64
+            self._asked = self._asked or (pressed and not self._variation_down)  # a press, not a hold
+            self._variation_down = pressed
             return
         if msg.control == SUSTAIN:
             self.notes.pedal(msg.value >= 64)
@@ -209,6 +240,10 @@ class LiveLoop:
 
     def _step(self, due: Due) -> None:
         frame = BeatFrame.held(self.melody.take(due.onset), due.bar_pos, onset=due.onset)
+        if self.phrases.boundary(due) and self._asked:
+            self._asked = False
+            self.ideas += 1
+            self.stepper.vary()
         chord = self.stepper.step(frame)  # the model hears every beat, even where the chord is held
         self.steps += 1
         if self._chord is not None and not may_change_at(

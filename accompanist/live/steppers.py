@@ -4,7 +4,8 @@
 model on a thread of its own and waits for it at most ``budget`` seconds; when it misses, the
 fallback model (the baseline, ``--fallback markov``) answers that beat. Both models hear every
 beat, so their states stay in step; a main model more than ``max_backlog`` beats behind skips
-beats until it catches up, rather than building a queue.
+beats until it catches up, rather than building a queue. ``vary`` hands both models the next
+seed's idea (``Harmonizer.vary``: it keeps what they heard); the loop calls it at phrase boundaries.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ class Stepper(Protocol):
 
     def step(self, frame: BeatFrame) -> int: ...
 
+    def vary(self) -> None: ...
+
     def close(self) -> None: ...
+
+
+def next_seed(seed: int | None) -> int:
+    """The seed of the next idea (None is a model's default seed, 0)."""
+    return (0 if seed is None else seed) + 1
 
 
 class DirectStepper:
@@ -42,6 +50,11 @@ class DirectStepper:
 
     def step(self, frame: BeatFrame) -> int:
         return self.harmonizer.step_index(frame)
+
+    def vary(self) -> None:
+        """A new idea from the next step on (``Harmonizer.vary``); a later reset keeps it."""
+        self.seed = next_seed(self.seed)
+        self.harmonizer.vary(self.seed)
 
     def close(self) -> None:
         pass
@@ -80,6 +93,12 @@ class FallbackStepper:
                 pass
         self.missed += 1
         return quick
+
+    def vary(self) -> None:
+        """A new idea for both models, the main one on its own thread after the steps it owes."""
+        self.seed = next_seed(self.seed)
+        self._submit(self.main.vary, self.seed, always=True)
+        self.fallback.vary(self.seed)
 
     def _submit(self, fn: Callable, *args: object, always: bool = False) -> Future | None:
         while self._pending and self._pending[0].done():

@@ -1,4 +1,5 @@
-"""The terminal during a live session: a key panics or quits; SIGTERM and SIGHUP stop like Ctrl-C."""
+"""The terminal during a live session: a key panics, asks for a new idea or quits; SIGTERM and SIGHUP
+stop like Ctrl-C."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import TextIO
 READY = "Ctrl-C stops."  # ends the line a session prints once it listens; tests and the bench wait for it
 PANIC_KEYS = (" ", "p")
 QUIT_KEYS = ("q",)
+VARY_KEYS = ("v",)  # a new idea (another seed) from the next phrase
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 

@@ -41,6 +41,9 @@ class ChordLog:
             self._last = chord
         return chord
 
+    def vary(self) -> None:
+        self.stepper.vary()
+
     def close(self) -> None:
         self.stepper.close()
 
