@@ -1,9 +1,11 @@
 """Chord files: one span per chord, in seconds from the input's tempo map (.lab) and beats (.json).
 
 A ``.lab`` file has one line per chord, ``start_seconds<TAB>end_seconds<TAB>label``, as mir_eval
-reads it. A ``.json`` file holds ``{"source", "model", "ticks_per_beat", "chords": [{"start",
-"end", "start_beat", "end_beat", "label"}]}``. Spans are contiguous from beat 0 to the end of
-the melody's last beat; repeated chords are merged into one span.
+reads it. A ``.json`` file holds ``{"source", "model", "ticks_per_beat", "key", "chords":
+[{"start", "end", "start_beat", "end_beat", "label", "symbol"}]}``: ``key`` is the piece's key
+(``"C major"``) and ``symbol`` the chord as a musician writes it in that key, with the bass of
+the span's first beat (``"G7/B"``, ``accompanist.chord_symbols``). Spans are contiguous from
+beat 0 to the end of the melody's last beat; repeated chords are merged into one span.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ def lab_text(labels: Sequence[str], tempo: TempoMap) -> str:
     )
 
 
-def json_text(labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> str:
-    """The .json file's text: each span in seconds and in beats."""
+def json_text(
+    labels: Sequence[str], tempo: TempoMap, source: str, model: str, symbols: Sequence[str], key: str
+) -> str:
+    """The .json file's text: each span in seconds and in beats, with its symbol (one per beat)."""
     spans = [
         {
             "start": round(tempo.beat_seconds(a), 6),
@@ -46,17 +50,28 @@ def json_text(labels: Sequence[str], tempo: TempoMap, source: str, model: str) -
             "start_beat": a,
             "end_beat": b,
             "label": label,
+            "symbol": symbols[a],
         }
         for a, b, label in chord_spans(labels)
     ]
-    doc = {"source": source, "model": model, "ticks_per_beat": tempo.ticks_per_beat, "chords": spans}
-    return json.dumps(doc, indent=1) + "\n"
+    doc = {"source": source, "model": model, "ticks_per_beat": tempo.ticks_per_beat, "key": key}
+    return json.dumps(doc | {"chords": spans}, indent=1) + "\n"
 
 
-def chords_text(path: str | Path, labels: Sequence[str], tempo: TempoMap, source: str, model: str) -> str:
-    """The text of a .lab or .json chord file, by the suffix of ``path``."""
+def chords_text(
+    path: str | Path,
+    labels: Sequence[str],
+    tempo: TempoMap,
+    source: str,
+    model: str,
+    symbols: Sequence[str],
+    key: str,
+) -> str:
+    """The text of a .lab or .json chord file, by the suffix of ``path`` (.lab keeps labels only)."""
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise AccompanistError(f"chord file {path} must end in .lab or .json")
-    return lab_text(labels, tempo) if kind == "lab" else json_text(labels, tempo, source, model)
+    if kind == "lab":
+        return lab_text(labels, tempo)
+    return json_text(labels, tempo, source, model, symbols, key)

@@ -1,10 +1,14 @@
-"""A lead sheet in text: bar numbers and one chord label per beat, ``/`` where a chord goes on.
+"""A lead sheet in text: bar numbers and one chord per beat, ``/`` where a chord goes on.
 
-    bar  1 | C:maj /     G:7   /     | C:maj /     /     /     |
-    bar  3 | F:maj /     C:maj G:maj | ...
+    key C major
+    bar  1 | C    /    G7/B /    | C    /    /    /    |
+    bar  3 | F    /    C/E  G    | ...
+
+(slash chords with a voicing that has a bass voice: ``satb``, ``open``, ``bass``).
 
 A new bar begins at every downbeat (``bar_pos == 0``); a chord is written again at the start
-of each bar so that every bar reads on its own.
+of each bar so that every bar reads on its own. ``chord_sheet`` writes chord symbols spelled
+for the key of the piece (``accompanist.chord_symbols``), with the voicing's bass after a slash.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from accompanist import chord_symbols, chords
+from accompanist.melody import Melody
 
 LINE_WIDTH = 100
 HELD = "/"
@@ -43,3 +50,19 @@ def lead_sheet(labels: Sequence[str], bar_pos: np.ndarray) -> str:
         row = " | ".join(t.ljust(bar_width - 3) for t in texts[first : first + per_line])
         lines.append(f"bar {first + 1:>{number_width}} | {row} |")
     return "\n".join(lines)
+
+
+def sheet_symbols(
+    labels: Sequence[str], melody: Melody, basses: Sequence[int | None]
+) -> tuple[list[str], chord_symbols.Key]:
+    """The symbol of each beat's chord in the piece's key, with its bass (``voicing.basses``);
+    and the key."""
+    indices = [chords.from_label(label) for label in labels]
+    key = chord_symbols.estimate_key(melody.pitch, indices)
+    return chord_symbols.symbols(indices, key, basses), key
+
+
+def chord_sheet(labels: Sequence[str], melody: Melody, basses: Sequence[int | None]) -> str:
+    """The lead sheet a person reads: the key, then bars of chord symbols (see ``sheet_symbols``)."""
+    cells, key = sheet_symbols(labels, melody, basses)
+    return f"key {key.name}\n{lead_sheet(cells, melody.bar_pos)}"

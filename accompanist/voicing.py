@@ -81,6 +81,13 @@ _VOICINGS = {
 VOICINGS: tuple[str, ...] = tuple(_VOICINGS)
 
 
+def basses(voicings: Sequence[tuple[int, ...]], style: str) -> list[int | None]:
+    """The bass of each voicing, for a slash chord; None for a silent beat, and for every beat of a
+    style with no bass voice (``block``: four notes in one hand, its lowest note no bass line)."""
+    has_bass = any(style_spec(style).bass_cost)
+    return [v[0] if v and has_bass else None for v in voicings]
+
+
 def style_spec(name: str) -> Style:
     """The Style called ``name``; raises AccompanistError listing the styles if there is none."""
     try:

@@ -78,7 +78,7 @@ def test_lab_seconds_follow_the_tempo_map(tmp_path, capsys):
     assert (tmp_path / "c.lab").read_text() == (
         "0.000000\t1.000000\tC:maj\n1.000000\t1.500000\tG:maj\n1.500000\t3.000000\tA:maj\n3.000000\t4.500000\tG:maj\n"
     )
-    assert "bar 1 | C:maj /     G:maj A:maj | A:maj G:maj /     /     |" in capsys.readouterr().out
+    assert "key G major\nbar 1 | C / G A | A G / / |" in capsys.readouterr().out  # symbols on screen
 
 
 def test_json_chords_hold_seconds_and_beats(tmp_path):
@@ -86,8 +86,15 @@ def test_json_chords_hold_seconds_and_beats(tmp_path):
         harmonize(FIXTURES / "tempo-change.mid", "--out-dir", tmp_path, "--chords", tmp_path / "c.json") == 0
     )
     doc = json.loads((tmp_path / "c.json").read_text())
-    assert doc["model"] == STUB and doc["ticks_per_beat"] == 480
-    assert doc["chords"][2] == {"start": 1.5, "end": 3.0, "start_beat": 3, "end_beat": 5, "label": "A:maj"}
+    assert doc["model"] == STUB and doc["ticks_per_beat"] == 480 and doc["key"] == "G major"
+    assert doc["chords"][2] == {
+        "start": 1.5,
+        "end": 3.0,
+        "start_beat": 3,
+        "end_beat": 5,
+        "label": "A:maj",
+        "symbol": "A",
+    }
 
 
 def test_harmony_track_holds_voiced_chords_under_the_melody(tmp_path):
@@ -195,7 +202,7 @@ def test_melody_channel_is_1_to_16(channel, capsys):
 
 def test_chosen_melody_track(tmp_path, capsys):
     assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "o.mid", "--melody-track", "2") == 0
-    assert "A:maj" in capsys.readouterr().out  # the top line of the chord track is A5
+    assert "bar 1 | A / / / |" in capsys.readouterr().out  # the top line of the chord track is A5
     assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "o2.mid", "--melody-channel", "16") == 2
     assert "no melody notes on channel 16" in one_error_line(capsys)
 

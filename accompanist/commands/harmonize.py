@@ -16,11 +16,11 @@ from accompanist.devices import CHOICES
 from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
-from accompanist.lead_sheet import lead_sheet
+from accompanist.lead_sheet import lead_sheet, sheet_symbols
 from accompanist.melody import Melody
 from accompanist.midi_io import HARMONY_PROGRAM, harmonized_midi, melody_notes, read_midi, to_melody
 from accompanist.pace import CHANGES
-from accompanist.voicing import VOICINGS, Voicer, voice_sequence
+from accompanist.voicing import VOICINGS, Voicer, basses, voice_sequence
 
 SUFFIX = ".harmonized.mid"
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -34,7 +34,9 @@ output:
   pipe never); a missing folder is an error unless --mkdir (an --out-dir or --chords folder
   may be created itself). A file's MIDI and chord file are written whole, together, or not at all.
   A folder gives its *.mid and *.midi files, not those ending in {SUFFIX}.
-  The chords are printed as a lead sheet: bar numbers, a label per beat, '/' where it goes on.
+  The chords are printed as a lead sheet: the key, bar numbers, a chord symbol per beat
+  spelled for the key (G7, F#dim, Bbmaj7; C/E where the bass of a satb, open or bass
+  voicing is not the root), '/' where it goes on.
 
 melody:
   The melody is the top line of one track and channel: the one --melody-track/--melody-channel
@@ -42,8 +44,9 @@ melody:
 
 chord files:
   --chords X.lab writes 'start<TAB>end<TAB>label' lines in seconds (the file's tempo map);
-  --chords X.json the same with beats too. With several inputs --chords must be a folder (an
-  existing one, or a path ending in '/'): each input gets <name>.lab (or .json, --chords-format).
+  --chords X.json the same with beats, the key and each chord's symbol too. With several
+  inputs --chords must be a folder (an existing one, or a path ending in '/'): each input gets
+  <name>.lab (or .json, --chords-format).
 
 exit status:
   0 when every file was harmonized; 2 when any failed (each failure is one line on stderr and
@@ -131,22 +134,29 @@ def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str
     melody = to_melody(score, melody_notes(score, args.melody_track, args.melody_channel))
     indices = pace.predict(model, melody, causal=args.causal, seed=args.seed, changes=args.changes)
     labels = [chords.to_label(int(i)) for i in indices]
-    files = {job.output: harmonized_midi(score, harmony(labels, melody, args.voicing, args.causal))}
+    voicings = beat_voicings(labels, melody, args.voicing, args.causal)
+    files = {job.output: harmonized_midi(score, held_chords(voicings))}
+    symbols, key = sheet_symbols(labels, melody, basses(voicings, args.voicing))
     if job.chords is not None:
-        text = chords_text(job.chords, labels, score.tempo, source=str(job.source), model=args.model)
+        text = chords_text(job.chords, labels, score.tempo, str(job.source), args.model, symbols, key.name)
         files[job.chords] = text.encode("utf-8")
     write_together(files, overwrite=args.force, mkdir=True)  # plan() checked which folders may be made
     written = " and ".join(map(str, files))
     how = f"{args.style}, {args.voicing}"
     header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({how}) -> {written}"
-    return f"{header}\n{lead_sheet(labels, melody.bar_pos)}"
+    return f"{header}\nkey {key.name}\n{lead_sheet(symbols, melody.bar_pos)}"
 
 
 Held = tuple[int, int, tuple[int, ...]]  # start beat, end beat, pitches
 
 
 def harmony(labels: list[str], melody: Melody, style: str, causal: bool) -> list[Held]:
-    """(start_beat, end_beat, pitches) of each held chord; a beat's voicing stays under its melody.
+    """(start_beat, end_beat, pitches) of each held chord (``beat_voicings`` joined)."""
+    return held_chords(beat_voicings(labels, melody, style, causal))
+
+
+def beat_voicings(labels: list[str], melody: Melody, style: str, causal: bool) -> list[tuple[int, ...]]:
+    """The pitches of each beat's chord; a beat's voicing stays under its melody.
 
     Offline the whole sequence is voiced at once; ``causal`` voices beat by beat as live play does.
     """
@@ -154,9 +164,12 @@ def harmony(labels: list[str], melody: Melody, style: str, causal: bool) -> list
     tops = melody_tops(melody)
     if causal:
         voicer = Voicer(style)
-        voicings = [voicer.voice(c, p) for c, p in zip(indices, tops, strict=True)]
-    else:
-        voicings = voice_sequence(indices, tops, style)
+        return [voicer.voice(c, p) for c, p in zip(indices, tops, strict=True)]
+    return voice_sequence(indices, tops, style)
+
+
+def held_chords(voicings: list[tuple[int, ...]]) -> list[Held]:
+    """(start_beat, end_beat, pitches) of each run of beats voiced alike (silent beats left out)."""
     held: list[Held] = []
     for beat, pitches in enumerate(voicings):
         if held and held[-1][1] == beat and held[-1][2] == pitches:

@@ -1,7 +1,9 @@
 """``compare``: every model family on the current melody, chords side by side, with per-melody metrics.
 
-The chords are a table with one row per beat where some model changes chord (``/`` where a
-model holds its chord), the melody note at the beat in the second column. Under it, the metrics
+The chords are a table with one row per beat, in chord symbols spelled for the key of the
+melody (``accompanist.chord_symbols``; a slash names the bass of a voicing that has one), ``/``
+where a model holds its chord, and ``(held)`` at the end of a row where every model holds it;
+the melody note at the beat in the second column. Under it, the metrics
 of ``accompanist.metrics`` that need no reference chords (Yeh et al.'s six and note-in-chord),
 one row per model.
 """
@@ -10,14 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from accompanist import chords, harmonizers, metrics
+from accompanist import chord_symbols, chords, harmonizers, metrics
+from accompanist.commands.harmonize import beat_voicings
 from accompanist.errors import AccompanistError
 from accompanist.melody import STEPS_PER_BEAT, Melody
 from accompanist.repl.parse import note_name
 from accompanist.repl.session import Session
+from accompanist.voicing import basses
 
 METRICS = ("note_in_chord", "ctnctr", "pcs", "mctd", "che", "cc", "ctd")
 HELD = "/"
+ALL_HELD = "(held)"
 
 
 def compare_models(session: Session) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -33,18 +38,31 @@ def compare_models(session: Session) -> tuple[dict[str, list[str]], dict[str, st
     return results, skipped
 
 
-def chord_table(melody: Melody, results: dict[str, list[str]]) -> str:
-    """Rows at each beat where some model changes chord: bar.beat, melody note, each model's chord."""
-    names = list(results)
-    header = ["beat", "melody", *names]
+def chord_table(
+    melody: Melody, results: dict[str, list[str]], voicing: str = "block", causal: bool = False
+) -> str:
+    """A row per beat: bar.beat, melody note, each model's chord symbol (``/`` where it goes on),
+    and ``(held)`` where no model changes chord."""
+    symbols = _symbols(melody, results, voicing, causal)
+    header = ["beat", "melody", *results, ""]
     rows = []
     for beat in range(melody.n_beats):
-        changed = [beat == 0 or labels[beat] != labels[beat - 1] for labels in results.values()]
-        if not any(changed):
-            continue
-        cells = [label[beat] if c else HELD for label, c in zip(results.values(), changed)]
-        rows.append([_position(melody, beat), note_name(int(melody.pitch[beat * STEPS_PER_BEAT])), *cells])
+        changed = [beat == 0 or cells[beat] != cells[beat - 1] for cells in symbols]
+        cells = [c[beat] if new else HELD for c, new in zip(symbols, changed, strict=True)]
+        note = note_name(int(melody.pitch[beat * STEPS_PER_BEAT]))
+        rows.append([_position(melody, beat), note, *cells, "" if any(changed) else ALL_HELD])
     return _table(header, rows)
+
+
+def _symbols(melody: Melody, results: dict[str, list[str]], voicing: str, causal: bool) -> list[list[str]]:
+    """Each model's chord symbols, all in one key: the melody's under every model's chords."""
+    indices = [chords.from_label(x) for labels in results.values() for x in labels]
+    key = chord_symbols.estimate_key(np.tile(melody.pitch, len(results)), indices)
+    out = []
+    for labels in results.values():
+        bass = basses(beat_voicings(labels, melody, voicing, causal), voicing)
+        out.append(chord_symbols.symbols([chords.from_label(x) for x in labels], key, bass))
+    return out
 
 
 def _position(melody: Melody, beat: int) -> str:
@@ -81,6 +99,7 @@ def compare(session: Session) -> str:
     results, skipped = compare_models(session)
     if not results:
         raise AccompanistError("no model could run: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
-    parts = [chord_table(melody, results), "", metrics_table(melody, results)]
+    table = chord_table(melody, results, session.voicing, session.causal)
+    parts = [table, "", metrics_table(melody, results)]
     parts += [f"skipped {name}: {why}" for name, why in skipped.items()]
     return "\n".join(parts)

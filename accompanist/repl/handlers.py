@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import math
 
+from accompanist.commands.harmonize import beat_voicings
 from accompanist.data.corpora import NAMES, STYLES
-from accompanist.lead_sheet import lead_sheet
+from accompanist.lead_sheet import chord_sheet
 from accompanist.pace import CHANGES
 from accompanist.pace import resolve as resolve_pace
 from accompanist.repl import experiments, output, variants
@@ -19,7 +20,7 @@ from accompanist.repl.compare import compare
 from accompanist.repl.parse import beats_per_bar, note_name, parse_meter, parse_notes
 from accompanist.repl.session import ReplError, Result, Session, apply_temperature
 from accompanist.training import TRAINING_CORPORA
-from accompanist.voicing import VOICINGS
+from accompanist.voicing import VOICINGS, basses
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -179,7 +180,9 @@ def _sheet(session: Session, result: Result) -> str:
     mode = "causal" if result.causal else "offline"
     seed = f", seed {result.seed}" if result.seed is not None else ""
     header = f"{result.model} ({mode}{seed}), {len(result.labels)} beats:"
-    return f"{header}\n{lead_sheet(result.labels, session.require_melody().bar_pos)}"
+    melody = session.require_melody()
+    voicings = beat_voicings(result.labels, melody, session.voicing, result.causal)
+    return f"{header}\n{chord_sheet(result.labels, melody, basses(voicings, session.voicing))}"
 
 
 def cmd_again(session: Session, args: list[str]) -> str:
