@@ -109,7 +109,9 @@ def test_ports_open_after_the_model_and_the_first_note_is_answered(session, caps
     err = capsys.readouterr().err.splitlines()
     ready = [line for line in err if READY in line]
     assert len(ready) == 1 and "ready" in ready[0]
-    assert err.index(ready[0]) == len(err) - 2  # the last line before "stopped"
+    after = err[err.index(ready[0]) + 1 :]
+    assert after[:-1] == ["  chord D"]  # the chord that answered the note
+    assert after[-1].startswith("accompanist live: stopped")
 
 
 def test_a_wrong_port_fails_before_the_model_loads(session, monkeypatch, capsys):

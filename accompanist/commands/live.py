@@ -13,6 +13,7 @@ from accompanist.devices import CHOICES as DEVICES
 from accompanist.devices import resolve_device
 from accompanist.errors import AccompanistError, PortError
 from accompanist.files import check_output
+from accompanist.live.display import CHECK_EVERY, ChordDisplay
 from accompanist.live.loop import LiveConfig, LiveLoop
 from accompanist.live.notes import SUSTAIN
 from accompanist.live.ports import (
@@ -208,7 +209,8 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
         variation_cc=args.variation_cc,
         phrase_bars=args.phrase_bars,
     )
-    loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder)
+    display = ChordDisplay(args.voicing, say)
+    loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder, display.heard)
     inp, watch = None, PortWatch([out])
     try:
         with stop_signals(), keys() as read_key, realtime_thread():
@@ -218,7 +220,7 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
             watch = PortWatch([inp, out])
             _announce(args, inp, out)
             say(f"  ready. Keys: space or p = panic, v = new idea, q = quit. {READY}")
-            _wait(loop, read_key, watch, args)
+            _wait(loop, read_key, watch, args, display)
     except KeyboardInterrupt:
         pass
     finally:
@@ -226,6 +228,7 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
             if inp is not None:
                 inp.close()
             loop.stop()
+            display.show()  # a change the main thread had not looked at yet
             watch.close()
             if recorder is not None:
                 recorder.write(args.record, args.force, args.mkdir)
@@ -237,12 +240,17 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
 
 
 def _wait(
-    loop: LiveLoop, read_key: Callable[[float], str | None], watch: PortWatch, args: argparse.Namespace
+    loop: LiveLoop,
+    read_key: Callable[[float], str | None],
+    watch: PortWatch,
+    args: argparse.Namespace,
+    display: ChordDisplay,
 ) -> None:
-    """The main thread: keys, and a check each second that our ports are still there."""
+    """The main thread: keys, the chord sounding, and a check each second that our ports are still there."""
     next_watch = time.monotonic() + WATCH_EVERY
     while loop.running():
-        key = read_key(0.2)
+        key = read_key(CHECK_EVERY)
+        display.show()
         if key in PANIC_KEYS:
             loop.panic()
         elif key in VARY_KEYS:

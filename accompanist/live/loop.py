@@ -92,8 +92,10 @@ class LiveLoop:
         config: LiveConfig | None = None,
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
+        on_chord: Callable[[int, tuple[int, ...], int], None] | None = None,
     ) -> None:
         self.stepper, self.clock, self.recorder = stepper, clock, recorder
+        self.on_chord = on_chord  # (chord, pitches, melody pitch) after each change sounds; must not block
         self.timing = timing or FollowNotes()
         self.config = config or LiveConfig()
         self.notes = SoundingNotes(output)
@@ -260,6 +262,8 @@ class LiveLoop:
         self._chord, self._pitches = chord, pitches
         if chord != NO_CHORD:
             self.chords += 1
+        if self.on_chord is not None:
+            self.on_chord(chord, pitches, melody_pitch)
 
     def _panic(self) -> None:
         self.notes.panic()

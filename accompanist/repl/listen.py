@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from accompanist import chords
+from accompanist.chord_symbols import KeyTracker, symbol
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.live.loop import LiveConfig, LiveLoop
 from accompanist.live.ports import InputPort, OutputPort, default_api, open_input, open_output
@@ -24,11 +24,13 @@ CHORD_CHANNEL = 1  # channel 2 as musicians count, as `accompanist live` uses
 
 
 class ChordLog:
-    """A stepper that reports each chord change (the melody note and the chord) to ``log``."""
+    """A stepper that reports each chord change (the melody note and the chord symbol, spelled for
+    the key played so far) to ``log``."""
 
     def __init__(self, stepper: Stepper, log: Callable[[str], None]) -> None:
         self.stepper, self.log = stepper, log
         self._last: int | None = None
+        self._key = KeyTracker()
 
     def reset(self) -> None:
         self._last = None
@@ -37,7 +39,8 @@ class ChordLog:
     def step(self, frame: BeatFrame) -> int:
         chord = self.stepper.step(frame)
         if chord != self._last:
-            self.log(f"live  {note_name(frame.pitch[0]):>4}  {chords.to_label(chord)}")
+            key = self._key.add(chord, frame.pitch[0])
+            self.log(f"live  {note_name(frame.pitch[0]):>4}  {symbol(chord, key)}")
             self._last = chord
         return chord
 
