@@ -1,8 +1,8 @@
 """Cost figures for every family that loads: one causal step, and offline harmonization of a chorale.
 
 A causal step is what the live loop pays per beat: ``step_index`` with batch 1 on one torch
-thread (two threads made p99 tens of milliseconds). It is timed beat by beat over the test
-chorales, ``reset()`` at each new piece (not timed), after a warm-up. Offline time is one
+thread and one BLAS thread (two threads made p99 tens of milliseconds). It is timed beat by beat
+over the test chorales, ``reset()`` at each new piece (not timed), after a warm-up. Offline time is one
 ``predict`` of a whole chorale. Both come back as plain dicts, ready for JSON.
 """
 
@@ -73,10 +73,13 @@ def loadable(names: list[str] | None, device: str) -> tuple[dict[str, Harmonizer
 def bench_models(
     melodies: list[Melody], names: list[str] | None = None, device: str = "cpu", steps: int = 2000
 ) -> dict[str, Any]:
-    """``step_us`` and ``offline_ms`` (per chorale) for every model that loads, on one torch thread."""
+    """``step_us`` and ``offline_ms`` (per chorale) for every model that loads, on one thread."""
     import torch
 
+    from accompanist.live.realtime import one_blas_thread
+
     torch.set_num_threads(1)
+    one_blas_thread()
     models, skipped = loadable(names, device)
     out: dict[str, Any] = {"step_us": {}, "offline_ms": {}}
     for name, model in models.items():

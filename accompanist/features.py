@@ -34,6 +34,9 @@ def melody_features(melody: Melody) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def frame_features(frame: BeatFrame) -> tuple[np.ndarray, int, int]:
-    """The same features for one live beat."""
-    dur, onset, metre = melody_features(Melody.from_frames([frame]))
-    return dur[0], int(onset[0]), int(metre[0])
+    """The same features for one live beat, added up in the same order (this runs every beat)."""
+    dur = np.zeros(N_SYMBOLS, dtype=np.float32)
+    for pitch, weight in zip(frame.pitch, STEP_WEIGHTS):
+        dur[RESTSYM if pitch == REST else pitch % 12] += weight
+    first = frame.pitch[0]
+    return dur, RESTSYM if first == REST else first % 12, int(frame.bar_pos != 0)

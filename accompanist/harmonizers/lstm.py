@@ -10,7 +10,9 @@ with label smoothing, AdamW and a one-cycle schedule (``accompanist.nn.trainer``
 weights of the best validation epoch. With ``shifts`` > 1 predictions average the network's
 answers over the melody transposed into that many keys, the causal ones stepped in one batch.
 With ``pretrain=true`` the melody encoder is first trained on folk melodies without chords
-(``accompanist.nn.pretrain``).
+(``accompanist.nn.pretrain``). Live steps run the causal net's maths in numpy with the weights
+prepared once (``accompanist.nn.lstm_step``); ``reference = True`` steps it with torch instead
+(``CausalStepper``), the maths the numpy steps are tested against.
 
 The defaults are the shipped model's. Measured on the validation split while choosing them
 (one seed each, noise about one point): hidden 256 beat 128 by about one point, batch 8 beat
@@ -38,6 +40,7 @@ from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.encoding import IGNORE, collate
 from accompanist.nn.lstm import CausalStepper, ChordNet, ensemble_probabilities
+from accompanist.nn.lstm_step import NumpyStepper
 from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
 
 NETS = ("bidirectional", "causal")
@@ -89,6 +92,7 @@ class LSTMConfig:
 
 class LSTMHarmonizer(Harmonizer):
     family = "lstm"
+    reference = False  # True: live steps in torch (CausalStepper), not numpy; set it before reset()
 
     def __init__(self, config: LSTMConfig, nets: dict[str, ChordNet]) -> None:
         self.config = config
@@ -97,11 +101,14 @@ class LSTMHarmonizer(Harmonizer):
         for net in nets.values():
             net.eval()
         self.stepper = CausalStepper(nets["causal"], config.shift_list())
+        weights = {k: v.detach().cpu().numpy() for k, v in nets["causal"].state_dict().items()}
+        self.fast = NumpyStepper(weights, config.layers, config.shift_list())
         self.use_style("folk")
 
     def use_style(self, style: str) -> None:
         self.style = style
-        self.stepper.style = style_index(style if style in self.styles or not self.styles else self.styles[0])
+        index = style_index(style if style in self.styles or not self.styles else self.styles[0])
+        self.stepper.style = self.fast.style = index
 
     def _batch(self, melody: Melody) -> dict[str, torch.Tensor]:
         return _to(collate([melody], styles=[self.stepper.style]), self.stepper.device)
@@ -117,13 +124,15 @@ class LSTMHarmonizer(Harmonizer):
 
     # ---- live ---------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
-        self.stepper.reset()
+        (self.stepper if self.reference else self.fast).reset()
 
     def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
-        return self.stepper.probabilities(frame.pitch, frame.onset, frame.bar_pos).double().numpy()
+        if self.reference:
+            return self.stepper.probabilities(frame.pitch, frame.onset, frame.bar_pos).double().numpy()
+        return self.fast.probabilities(frame.pitch, frame.onset, frame.bar_pos)
 
     def step_index(self, frame: BeatFrame) -> int:
-        return int(self.stepper.probabilities(frame.pitch, frame.onset, frame.bar_pos).argmax())
+        return int(self.step_probabilities(frame).argmax())
 
     # ---- persistence ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

@@ -8,7 +8,9 @@ trigram counts over all 12 transpositions of the training chorales, smoothed by 
 onset_weight * log phi[metre, q, onset - root], with theta and phi estimated relative to the
 chord root, so they are transposition invariant. Offline decoding is posterior (forward-
 backward; ``decode=viterbi`` for Viterbi); the causal mode is forward filtering, and ``step``
-is one forward update: only the melody so far reaches it.
+is one forward update: only the melody so far reaches it. Both passes run factored through the
+sparse trigram counts (``accompanist.harmonizers.markov_filter``); ``reference = True`` runs them
+on the dense float32 table instead, the maths the factored passes are tested against.
 
 Each style (``chorale``, ``folk``) has its own tables, counted from that style's pieces alone;
 ``use_style`` picks them (a style the model was not trained on falls back to the first).
@@ -28,6 +30,7 @@ from accompanist.config import apply_overrides
 from accompanist.data.corpora import STYLES
 from accompanist.features import N_SYMBOLS, RESTSYM, frame_features, melody_features
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.harmonizers.markov_filter import FactoredTransitions
 from accompanist.melody import BeatFrame, Melody
 
 V = chords.VOCAB_SIZE
@@ -78,10 +81,12 @@ class Tables:
     log_onset: np.ndarray = field(repr=False)
     key_log_melody: np.ndarray = field(repr=False)
     key_chord: np.ndarray = field(repr=False)
+    factored: tuple[FactoredTransitions, ...] = field(repr=False)  # per metre
 
 
 class MarkovHarmonizer(Harmonizer):
     family = "markov"
+    reference = False  # True: the dense transition table, not the factored passes
 
     def __init__(self, config: MarkovConfig, counts: dict[str, dict[str, np.ndarray]]) -> None:
         """``counts``: the training counts of each style (``count_pieces``)."""
@@ -109,7 +114,8 @@ class MarkovHarmonizer(Harmonizer):
         phi = (c["onset"] + s) / (c["onset"] + s).sum(-1, keepdims=True)
         log_dur = np.log(_absolute_table(theta)).T.astype(np.float32)  # (13, V)
         log_onset = np.log(_absolute_table(phi)).astype(np.float32)  # (2, V, 13)
-        return Tables(trans, log_dur, log_onset, *self._build_keys(c))
+        factored = tuple(FactoredTransitions.from_counts(c["tri"][m], bi[m], cfg.k3) for m in range(2))
+        return Tables(trans, log_dur, log_onset, *self._build_keys(c), factored)
 
     def _build_keys(self, c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Tables of the key chain: 24 keys (12 tonics x major, minor) over melody and chords."""
@@ -135,10 +141,11 @@ class MarkovHarmonizer(Harmonizer):
         return (post @ self.t.key_chord) ** self.config.key_weight
 
     def emissions(self, dur: np.ndarray, onset: np.ndarray, metre: np.ndarray) -> np.ndarray:
-        """(n_beats, V) emission likelihoods, scaled per beat (the scale cancels out)."""
+        """(n_beats, V) emission likelihoods, scaled per beat (the scale cancels out); (V,) for one
+        beat's features."""
         cfg = self.config
         log_e = cfg.dur_weight * (dur @ self.t.log_dur) + cfg.onset_weight * self.t.log_onset[metre, :, onset]
-        return np.exp(log_e - log_e.max(axis=1, keepdims=True))
+        return np.exp(log_e - log_e.max(axis=-1, keepdims=True))
 
     def _start(self) -> np.ndarray:
         alpha = np.zeros((V + 1, V + 1), dtype=np.float32)
@@ -146,6 +153,8 @@ class MarkovHarmonizer(Harmonizer):
         return alpha
 
     def _forward_step(self, alpha: np.ndarray, emission: np.ndarray, metre: int) -> np.ndarray:
+        if not self.reference:
+            return self.t.factored[metre].forward(alpha, emission)
         new = np.zeros_like(alpha)  # the BOS column stays empty after the start
         new[:, :V] = np.matmul(alpha.T[:, None, :], self.t.trans[metre])[:, 0, :] * emission[None, :]
         return new / new.sum()
@@ -170,7 +179,9 @@ class MarkovHarmonizer(Harmonizer):
         for t in range(n - 1, -1, -1):
             post = alphas[t] * beta
             out[t] = post.sum(axis=0)[:V] / post.sum()
-            if t:
+            if t and not self.reference:
+                beta = self.t.factored[int(metre[t])].backward(beta, emit[t])
+            elif t:
                 # beta_{t-1}(a, b) = sum_c T(a, b -> c) e_t(c) beta_t(b, c)
                 weighted = emit[t][None, :] * beta[:, :V]  # (b, c)
                 beta = np.matmul(self.t.trans[int(metre[t])], weighted[:, :, None])[:, :, 0].T
@@ -211,7 +222,7 @@ class MarkovHarmonizer(Harmonizer):
     def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
         """Advance by one beat; P(chord of this beat | melody so far), a forward-filter update."""
         dur, onset, metre = frame_features(frame)
-        emit = self.emissions(dur[None], np.array([onset]), np.array([metre]))[0]
+        emit = self.emissions(dur, onset, metre)
         self._key_loglik += self.config.key_sharpness * (dur @ self.t.key_log_melody)
         emit = emit * self._key_weights(self._key_loglik)
         self._alpha = self._forward_step(self._alpha, emit, metre)
