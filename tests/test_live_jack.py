@@ -170,3 +170,16 @@ def jack_connections(port):
     """The ports ``port`` is connected to, as jack_lsp -c lists them."""
     lines = subprocess.run(["jack_lsp", "-c", port], capture_output=True, text=True).stdout.splitlines()
     return [line.strip() for line in lines[1:]]
+
+
+def test_a_count_in_clicks_on_its_channel_and_every_click_is_released(jack, monitor):
+    heard = monitor
+    proc, lines = start_live("--tempo", "240", "--count-in", "1", "--click", "10", out=MONITOR)
+    assert any("count-in 1 bar" in line for line in lines)
+    time.sleep(1.6)  # one bar at 240 bpm (1 s), then beats 0-1 clicking on
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 0, lines
+    time.sleep(0.2)
+    clicks = [m.note for m in heard if m.type == "note_on" and m.velocity and m.channel == 9]
+    assert clicks[:5] == [76, 77, 77, 77, 76]  # the accented downbeat, then beat 1 after the count-in
+    assert unmatched(heard) == set() and 9 in all_notes_off(heard)

@@ -13,6 +13,7 @@ from accompanist.devices import CHOICES as DEVICES
 from accompanist.devices import resolve_device
 from accompanist.errors import AccompanistError, PortError
 from accompanist.files import check_output
+from accompanist.live.click import Click
 from accompanist.live.display import CHECK_EVERY, ChordDisplay
 from accompanist.live.loop import LiveConfig, LiveLoop
 from accompanist.live.notes import SUSTAIN
@@ -36,6 +37,7 @@ from accompanist.pace import CHANGES
 from accompanist.pace import resolve as resolve_pace
 from accompanist.voicing import VOICINGS
 
+DRUM_CHANNEL = 10  # where the count-in clicks without --click
 WATCH_EVERY = 1.0  # seconds between checks that the ports we connected to still exist
 
 
@@ -102,6 +104,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--beats-per-bar", type=int, default=4, metavar="N", help="meter for beat positions (default 4)"
     )
     timing.add_argument(
+        "--count-in",
+        type=int,
+        default=0,
+        metavar="BARS",
+        help="with --tempo: BARS bars of clicks once live is ready, then beat 1 (not the first note)",
+    )
+    timing.add_argument(
+        "--click",
+        type=int,
+        choices=range(1, 17),
+        metavar="1-16",
+        help=f"with --tempo: a click on every beat on this channel, the downbeat accented (the count-in "
+        f"alone clicks on {DRUM_CHANNEL}, General MIDI's drums)",
+    )
+    timing.add_argument(
         "--phrase-bars",
         type=int,
         default=4,
@@ -136,6 +153,13 @@ def _check(args: argparse.Namespace) -> None:
         check_output(args.record, args.force, args.mkdir)
     if args.tempo is not None and not 1 <= args.tempo <= 1000:
         raise AccompanistError(f"--tempo {args.tempo}: give beats per minute between 1 and 1000")
+    if (args.count_in or args.click) and not args.tempo:
+        raise AccompanistError("--count-in and --click need --tempo BPM")
+    if not 0 <= args.count_in <= 16:
+        raise AccompanistError(f"--count-in {args.count_in}: give 0 to 16 bars")
+    click = args.click or (DRUM_CHANNEL if args.count_in else None)
+    if click == args.channel:
+        raise AccompanistError(f"the click's channel {click} is the chords' --channel; give it its own")
     if args.budget_ms <= 0 or args.beats_per_bar < 1 or args.phrase_bars < 1:
         raise AccompanistError("--budget-ms, --beats-per-bar and --phrase-bars must be positive")
     if args.variation_cc is not None and args.variation_cc in (args.panic_cc, SUSTAIN):
@@ -169,8 +193,16 @@ def _timing(args: argparse.Namespace) -> Timing:
     if args.clock:
         return ClockBeats(args.beats_per_bar)
     if args.tempo:
-        return TempoBeats(args.tempo, args.beats_per_bar)
+        return TempoBeats(args.tempo, args.beats_per_bar, args.count_in * args.beats_per_bar)
     return FollowNotes(args.beats_per_bar)
+
+
+def _click(args: argparse.Namespace, timing: Timing) -> Click | None:
+    """The metronome: every beat on --click's channel, or the count-in alone on the drums."""
+    if not isinstance(timing, TempoBeats) or not (args.click or args.count_in):
+        return None
+    channel = (args.click or DRUM_CHANNEL) - 1
+    return Click(timing, channel, args.count_in * args.beats_per_bar, through=args.click is not None)
 
 
 def _announce(args: argparse.Namespace, inp: InputPort, out: OutputPort) -> None:
@@ -185,6 +217,11 @@ def _announce(args: argparse.Namespace, inp: InputPort, out: OutputPort) -> None
     )
     say(f"  in:  {_how(inp, args.in_port, args.virtual, 'keyboard')}")
     say(f"  out: {_how(out, args.out_port, args.virtual, 'synth')}")
+    if args.tempo and (args.count_in or args.click):
+        bars = f"{args.count_in} bar{'s' if args.count_in > 1 else ''}"
+        count = f"count-in {bars}, then play on beat 1; " if args.count_in else ""
+        clicks = f"a click on channel {args.click}" if args.click else f"on channel {DRUM_CHANNEL}"
+        say(f"  click: {count}{clicks}")
 
 
 def _how(port: InputPort | OutputPort, query: str | None, virtual: bool, role: str) -> str:
@@ -210,7 +247,8 @@ def _session(args: argparse.Namespace, stepper: Stepper, api: str, out: OutputPo
         phrase_bars=args.phrase_bars,
     )
     display = ChordDisplay(args.voicing, say)
-    loop = LiveLoop(stepper, output, _timing(args), config, clock, recorder, display.heard)
+    timing = _timing(args)
+    loop = LiveLoop(stepper, output, timing, config, clock, recorder, display.heard, _click(args, timing))
     inp, watch = None, PortWatch([out])
     try:
         with stop_signals(), keys() as read_key, realtime_thread():

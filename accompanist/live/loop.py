@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import mido
 
 from accompanist.chords import NO_CHORD
+from accompanist.live.click import Click
 from accompanist.live.notes import SUSTAIN, Output, SoundingNotes
 from accompanist.live.phrases import Phrases
 from accompanist.live.realtime import prefer_realtime
@@ -93,9 +94,11 @@ class LiveLoop:
         clock: Callable[[], float] = time.perf_counter,
         recorder: Recorder | None = None,
         on_chord: Callable[[int, tuple[int, ...], int], None] | None = None,
+        click: Click | None = None,
     ) -> None:
         self.stepper, self.clock, self.recorder = stepper, clock, recorder
         self.on_chord = on_chord  # (chord, pitches, melody pitch) after each change sounds; must not block
+        self.click = click  # the metronome of --tempo, if any
         self.timing = timing or FollowNotes()
         self.config = config or LiveConfig()
         self.notes = SoundingNotes(output)
@@ -172,13 +175,17 @@ class LiveLoop:
             if isinstance(msg, BaseException):
                 raise msg
             self._handle(msg, t)
+        if self.click is not None:
+            self.click.send(self.notes, self.clock())
         due = self.timing.due(self.clock())
         if due is not None:
             self._step(due)
         return True
 
     def _drain(self, block: bool) -> list[tuple[float, object]]:
-        timeout = self.timing.timeout(self.clock())
+        now = self.clock()
+        waits = [self.timing.timeout(now), self.click.timeout(now) if self.click is not None else None]
+        timeout = min((w for w in waits if w is not None), default=None)
         try:
             items = [self._queue.get(block=block, timeout=timeout)]
         except queue.Empty:

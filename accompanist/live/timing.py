@@ -106,17 +106,29 @@ class BeatGrid:
 
 
 class TempoBeats:
-    """Beats at ``bpm`` from the first note played; the worker wakes on time for each."""
+    """Beats at ``bpm`` from the first note played, or ``count_in`` beats after the loop first asks
+    (a count-in: ``accompanist.live.click``); the worker wakes on time for each."""
 
-    def __init__(self, bpm: float, beats_per_bar: int = 4) -> None:
+    def __init__(self, bpm: float, beats_per_bar: int = 4, count_in: int = 0) -> None:
         self.seconds_per_beat = 60.0 / bpm
         self.grid = BeatGrid(beats_per_bar)
+        self.count_in = count_in
         self._t0: float | None = None
+
+    @property
+    def origin(self) -> float | None:
+        """When beat 0 is (or was), on the loop's clock; None until it is known."""
+        return self._t0
+
+    def _begin(self, t: float) -> None:
+        if self._t0 is None and self.count_in:
+            self._t0 = t + self.count_in * self.seconds_per_beat
 
     def _pos(self, t: float) -> float:
         return (t - self._t0) / self.seconds_per_beat
 
     def note_on(self, t: float) -> None:
+        self._begin(t)
         if self._t0 is None:
             self._t0 = t
         self.grid.onset(self._pos(t))
@@ -125,9 +137,11 @@ class TempoBeats:
         return None
 
     def due(self, t: float) -> Due | None:
+        self._begin(t)
         return None if self._t0 is None else self.grid.due(self._pos(t))
 
     def timeout(self, t: float) -> float | None:
+        self._begin(t)
         if self._t0 is None:
             return None
         pos = self._pos(t)
