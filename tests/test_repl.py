@@ -460,3 +460,36 @@ def test_repl_runs_the_lines_of_a_file_on_stdin(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "accompanist> melody C4 E4 G4" in printed and "bar 1 | C E G" in printed
     assert "never run" not in printed and (tmp_path / "take.mid").is_file()
+
+
+@pytest.mark.skipif(render.can_render() is not None, reason="FluidSynth or a soundfont is not installed")
+def test_play_with_no_synth_or_sound_card_writes_a_loud_trimmed_wav_removed_on_quit(session, monkeypatch):
+    import wave
+
+    monkeypatch.setattr(output, "first_synth", lambda api=None: None)
+    monkeypatch.setattr(output, "audio_driver", lambda: None)
+    execute(session, "melody C4 E4 G4 C5")
+    said = execute(session, "play")
+    assert said.startswith("no MIDI synth or sound card here: rendered ") and "removed on quit" in said
+    path = Path(said.split("rendered ")[1].split(" (")[0])
+    with wave.open(str(path)) as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, wav.getnchannels())
+        seconds = wav.getnframes() / wav.getframerate()
+    peak_dbfs = 20 * np.log10(np.abs(samples.astype(float)).max() / 32767)
+    assert -1.2 < peak_dbfs < -0.8
+    assert seconds < 4 * 60 / 100 + 1.5  # four beats at 100 bpm, a short release, no seconds of silence
+    folder = path.parent
+    assert folder.name.startswith("accompanist-repl-")
+    drive(session, "quit")  # the prompt loop closes the session after quit (or Ctrl-D)
+    assert not folder.exists()
+
+
+def test_play_goes_to_the_sound_card_through_fluidsynth_where_there_is_one(session, monkeypatch):
+    played = []
+    monkeypatch.setattr(output, "first_synth", lambda api=None: None)
+    monkeypatch.setattr(output, "can_render", lambda: None)
+    monkeypatch.setattr(output, "audio_driver", lambda: "alsa")
+    monkeypatch.setattr(output, "play_audio", lambda midi, driver: played.append((midi, driver)))
+    execute(session, "melody C4 E4")
+    assert execute(session, "play") == "played through FluidSynth (alsa)"
+    assert played and played[0][1] == "alsa" and mido.MidiFile(played[0][0]).tracks

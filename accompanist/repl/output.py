@@ -7,7 +7,6 @@ melody track (tempo, meter, the notes as typed) on channel 1; the harmony goes o
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from accompanist.files import check_output
 from accompanist.live.notes import SoundingNotes
 from accompanist.midi_io import Score, TempoMap, write_midi
 from accompanist.repl.parse import Note, beats_per_bar
-from accompanist.repl.render import can_render, render_wav
+from accompanist.repl.render import audio_driver, can_render, play_audio, render_wav
 from accompanist.repl.session import ReplError, Session
 
 TICKS_PER_BEAT = 480
@@ -80,9 +79,10 @@ def save(session: Session, path: str | Path, force: bool = False, mkdir: bool = 
 
 
 def temporary_midi(session: Session) -> Path:
-    """The result saved to a new file in a temporary folder (for playing and rendering)."""
-    folder = Path(tempfile.mkdtemp(prefix="accompanist-repl-"))
-    return save(session, folder / "take.mid")
+    """The result saved to a new file in the session's temporary folder (for playing and rendering),
+    which ``Session.close`` removes."""
+    folder = session.scratch()
+    return save(session, folder / f"take-{len(list(folder.glob('take-*.mid'))) + 1}.mid")
 
 
 def render(session: Session, wav: str | Path | None = None, force: bool = False, mkdir: bool = False) -> Path:
@@ -142,7 +142,8 @@ def play(
     force: bool = False,
     mkdir: bool = False,
 ) -> str:
-    """Play to ``port``, else render to ``wav``, else to the first synth, else render to WAV."""
+    """Play to ``port``, else render to ``wav``; with neither, to the first MIDI synth, else through
+    FluidSynth to the sound card, else to a WAV in the session's temporary folder."""
     if port is None and wav is None:
         port = first_synth()
     if port is not None:
@@ -150,5 +151,12 @@ def play(
     reason = can_render()
     if reason is not None:
         raise ReplError(f"nothing to play to: no MIDI synth port (see `ports`), and {reason}")
+    driver = audio_driver() if wav is None else None
+    if driver is not None:
+        play_audio(temporary_midi(session), driver)
+        return f"played through FluidSynth ({driver})"
     path = render(session, wav, force, mkdir)
+    if wav is None:
+        keep = "removed on quit; `play --wav FILE.wav` keeps one"
+        return f"no MIDI synth or sound card here: rendered {path} ({keep})"
     return f"rendered {path} (play it with any audio player)"

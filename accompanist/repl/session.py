@@ -10,8 +10,10 @@ checkpoint once.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,6 +72,7 @@ class Session:
     variants: Variants | None = None  # the last `variants`, for `pick`
     listener: Listener | None = None
     say: Callable[[str], None] = print  # messages from background work (the live chord log)
+    scratch_dir: tempfile.TemporaryDirectory | None = None  # `play`'s files, removed by close()
 
     # ---- the melody -------------------------------------------------------------------
     def set_typed(self, notes: list[Note]) -> Melody:
@@ -147,11 +150,22 @@ class Session:
         """The last result, or a new one if the melody or settings changed since."""
         return self.result or self.harmonize()
 
+    def scratch(self) -> Path:
+        """A private temporary folder for this session's takes, made on first use."""
+        if self.scratch_dir is None:
+            self.scratch_dir = tempfile.TemporaryDirectory(prefix="accompanist-repl-")
+        return Path(self.scratch_dir.name)
+
     def close(self) -> None:
-        """Stop what runs in the background."""
-        if self.listener is not None:
-            self.listener.stop()
-            self.listener = None
+        """Stop what runs in the background; remove the temporary folder (on quit, Ctrl-D, a script's end)."""
+        try:
+            if self.listener is not None:
+                self.listener.stop()
+                self.listener = None
+        finally:
+            if self.scratch_dir is not None:
+                self.scratch_dir.cleanup()
+                self.scratch_dir = None
 
 
 def apply_temperature(model: Harmonizer, value: float | None) -> bool:
