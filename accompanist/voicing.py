@@ -24,7 +24,8 @@ chord and cached. A voicing's cost is the sum of:
 - the bass: each style prices the root, third, fifth or seventh in the bass (satb 0/4/10/6,
   open 0/6/10/8, bass always the root, block indifferent);
 - the melody: the top voice stays at least a semitone below ``melody_pitch`` (a hard rule; when
-  no voicing fits, all are tried an octave lower, then two) and a third below if it can
+  no voicing fits, all are tried an octave lower, then two, never under E1, ``LOWEST``) and a
+  third below if it can
   (2 per semitone closer); None or -1 means no melody;
 - the register: 0.1 per semitone between each voice and the middle of its range keeps the
   voicing from drifting; the first chord after ``reset`` pays 1 per semitone instead of any
@@ -57,6 +58,7 @@ NEAR_MELODY = 2.0
 MELODY_GAP = 3
 SOPRANO_SPACING = 2.0
 OCTAVE = 12
+LOWEST = 28  # E1, a bass guitar's (and a double bass's) lowest string: no voicing goes under it
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _options(name: str, chord: int, melody: int | None) -> tuple[np.ndarray, np.
         counts = counts + np.eye(4, dtype=np.int64)[pcs.index(melody % OCTAVE)]
     cost = cost + _completeness(counts, len(pcs))
     for shift in (0, -OCTAVE, -2 * OCTAVE):
-        keep = pitches[:, -1] + shift < melody
+        keep = (pitches[:, -1] + shift < melody) & (pitches[:, 0] + shift >= LOWEST)
         if keep.any():
             pitches, cost = pitches[keep] + shift, cost[keep]
             break

@@ -135,3 +135,10 @@ def test_deterministic_and_reset_forgets():
 def test_first_chord_is_central_and_close():
     notes = Voicer("block").voice(from_label("C:maj"))
     assert 52 <= min(notes) and max(notes) <= 69 and max(notes) - min(notes) <= 12
+
+
+@pytest.mark.parametrize("style", VOICINGS)
+def test_no_voicing_goes_under_e1_even_under_a_low_melody(style):
+    for melody in (60, 52, 45):
+        voicer = Voicer(style)
+        assert all(min(voicer.voice(c, melody)) >= 28 for c in range(1, 109))  # every chord
