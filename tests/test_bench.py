@@ -78,3 +78,20 @@ def test_sections_are_dispatched_by_flag_and_merged(monkeypatch, capsys, chorale
     result = json.loads(capsys.readouterr().out)
     assert result["extra_ms"] == {"floor": {"p50": 1.0}}
     assert result["skipped"] == {"gan": "no checkpoint"}
+
+
+def test_live_load_is_passed_to_the_live_bench(monkeypatch, capsys, chorales):
+    from accompanist.live import bench_live
+
+    calls = []
+
+    def fake(families, **options):
+        calls.append(options)
+        return {"live_ms": {"floor": {"p50": 1.0, "p99": 2.0, "max": 3.0}}, "skipped": {}}
+
+    monkeypatch.setattr(bench_live, "bench_live", fake)
+    base = ["bench", "--models", Constant.family, "--steps", "5", "--pieces", "1", "--live"]
+    assert main([*base, "--load"]) == 0
+    assert "floor      live p50 1.0 ms, p99 2.0 ms, max 3.0 ms" in capsys.readouterr().out
+    assert main(base) == 0
+    assert [c["load"] for c in calls] == [True, False]

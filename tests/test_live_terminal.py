@@ -57,3 +57,16 @@ def test_gc_paused_turns_collection_back_on():
     with gc_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_where_fifo_is_refused_the_process_plays_on_and_says_so_in_one_line(monkeypatch):
+    from accompanist.live import realtime
+
+    def refuse(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    assert realtime.fifo_allowed() is False
+    note = realtime.limits_note(fifo=False, locked=True)
+    assert "\n" not in note and "real-time scheduling" in note and "README" in note
+    assert "locked memory" in realtime.limits_note(fifo=True, locked=False)

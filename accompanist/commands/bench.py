@@ -22,7 +22,7 @@ def live_section(args: argparse.Namespace) -> dict[str, Any]:
     from accompanist.harmonizers import available
     from accompanist.live.bench_live import bench_live
 
-    return bench_live(args.models or available(), notes=args.notes, flood=args.flood)
+    return bench_live(args.models or available(), notes=args.notes, flood=args.flood, load=args.load)
 
 
 def curves_section(args: argparse.Namespace) -> dict[str, Any]:
@@ -60,6 +60,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{flag}", action="store_true", help=text)
     p.add_argument("--notes", type=int, default=1000, help="--live: answered notes per model")
     p.add_argument("--flood", action="store_true", help="--live: add 1,000 other MIDI messages a second")
+    p.add_argument(
+        "--load",
+        action="store_true",
+        help="--live: measure while a process per core keeps the CPU busy and FluidSynth (where "
+        "installed) renders the answers to audio",
+    )
     p.add_argument(
         "--report", help="--curves: report folder (default reports/curves, reports/curves-nottingham)"
     )
@@ -107,7 +113,7 @@ def format_result(result: dict[str, Any]) -> str:
         steps = f"{step['p50']:>7.1f} us {step['p99']:>7.1f} us"
         lines.append(f"{name:<10} {steps} {off['p50']:>9.1f} ms {off['p99']:>9.1f} ms")
     for name, live in result.get("live_ms", {}).items():
-        lines.append(f"{name:<10} live p50 {live['p50']} ms, p99 {live['p99']} ms")
+        lines.append(f"{name:<10} live p50 {live['p50']} ms, p99 {live['p99']} ms, max {live['max']} ms")
     for name, reason in result.get("skipped", {}).items():
         lines.append(f"{name:<10} skipped: {reason}")
     return "\n".join(lines)

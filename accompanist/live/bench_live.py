@@ -7,10 +7,12 @@ from just before its note-on is written to the first chord note-on heard. Chords
 player's velocity, and each note has its own (cycling 1..127), so every answer is matched to
 the note it answers however late it comes. A model sends a chord only when the chord changes,
 so the melody goes on until ``notes`` notes were answered. ``flood`` adds 1,000 messages a
-second of controllers, aftertouch and pitch bend between the notes.
+second of controllers, aftertouch and pitch bend between the notes. ``load`` measures while a
+process per core keeps the CPU busy and, where installed, FluidSynth renders every answer to
+audio on the same server (``accompanist.live.load``).
 
-``python -m accompanist.live.bench_live [--json] [--flood] [--notes N] [FAMILY ...]`` runs it
-until ``accompanist bench --live`` does.
+``python -m accompanist.live.bench_live [--json] [--flood] [--load] [--notes N] [FAMILY ...]``
+runs it, as ``accompanist bench --live`` does.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import mido
 import numpy as np
 
+from accompanist.live import load as background
 from accompanist.live.jack import die_with_parent, jack_server
 from accompanist.live.ports import OutputPort, open_input, open_output
 from accompanist.live.realtime import gc_paused, realtime_thread
@@ -48,19 +52,21 @@ def bench_live(
     period: int = 64,
     seed: int = 0,
     log: Callable[[str], None] | None = None,
+    load: bool = False,
 ) -> dict:
     """``{"live_ms": {"floor": {"p50", "p99", ...}, family: {...}}, "skipped": {...}, ...}``."""
     loadable, skipped = _loadable(families)
     jack = {"rate": rate, "period": period}
     result: dict = {"live_ms": {}, "skipped": skipped, "notes": notes, "flood": flood, "jack": jack}
-    with jack_server(rate, period):
+    with jack_server(rate, period), ExitStack() as stack:
+        synth = stack.enter_context(_background(result, rate, log)) if load else None
         player = open_output("jack", virtual=True, client=PLAYER[0], port=PLAYER[1])
         listener = open_input("jack", virtual=True, client=LISTENER[0], port=LISTENER[1])
         heard: list[tuple[float, int]] = []
         listener.set_callback(lambda msg: _hear(heard, msg))
         try:
             for name in ["floor", *loadable]:
-                figures = _measure(_command(name), player, heard, notes, flood, seed)
+                figures = _measure(_command(name), player, heard, notes, flood, seed, synth)
                 result["live_ms"][name] = figures
                 if log:
                     log(_line(name, figures))
@@ -68,6 +74,16 @@ def bench_live(
             listener.close()
             player.close()
     return result
+
+
+@contextmanager
+def _background(result: dict, rate: int, log: Callable[[str], None] | None) -> Iterator[str | None]:
+    """FluidSynth (where installed) and a busy process per core; yields the synth's MIDI port or None."""
+    with background.fluidsynth(rate) as missing, background.busy_cores() as busy:
+        result["load"] = {"busy_processes": busy, "fluidsynth": missing or "renders every answer"}
+        if log:
+            log(f"load: {busy} busy processes; fluidsynth {missing or 'renders every answer'}")
+        yield None if missing else background.SYNTH_MIDI
 
 
 def _loadable(families: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -96,7 +112,9 @@ def _command(name: str) -> list[str]:
     return [*live, "--in", ports[0], "--out", ports[1]]
 
 
-def _measure(command: list[str], player: OutputPort, heard: list, notes: int, flood: bool, seed: int) -> dict:
+def _measure(
+    command: list[str], player: OutputPort, heard: list, notes: int, flood: bool, seed: int, synth: str | None
+) -> dict:
     quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL}
     proc = subprocess.Popen(command, **quiet, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
     lines: list[str] = []
@@ -105,6 +123,7 @@ def _measure(command: list[str], player: OutputPort, heard: list, notes: int, fl
     try:
         if not ready.wait(120):
             raise RuntimeError(f"{' '.join(command)} did not start: {' | '.join(lines[-3:])}")
+        rendered = background.connect_to(f"{LISTENER[0]}:{LISTENER[1]}", synth) > 0 if synth else False
         heard.clear()
         with realtime_thread(), gc_paused():
             sent, flooded, seconds = _play(player, heard, notes, flood, random.Random(seed))
@@ -119,6 +138,7 @@ def _measure(command: list[str], player: OutputPort, heard: list, notes: int, fl
         **_figures(latencies),
         "played": len(sent),
         "flood_per_s": round(flooded / seconds),
+        "rendered": rendered,
         "exit": proc.returncode,
     }
 
@@ -222,11 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("families", nargs="*", help="default: every family whose checkpoint loads")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--flood", action="store_true", help="add 1,000 other messages a second")
+    parser.add_argument("--load", action="store_true", help="keep every core busy (and FluidSynth rendering)")
     parser.add_argument("--notes", type=int, default=1000, help="answered notes per client (default 1000)")
     parser.add_argument("--period", type=int, default=64, help="JACK period in frames (default 64)")
     args = parser.parse_args(argv)
     log = None if args.json else print
-    result = bench_live(args.families or available(), args.notes, args.flood, period=args.period, log=log)
+    families = args.families or available()
+    result = bench_live(families, args.notes, args.flood, period=args.period, log=log, load=args.load)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
