@@ -28,7 +28,7 @@ def row(model, pieces: list, causal: bool) -> str:
     extra = model.extra_metrics(pieces, causal=causal)
     return (
         f"accuracy mean {np.mean(accs):.3f} (seeds {min(accs):.3f}-{max(accs):.3f})  PCS {np.mean(pcs):.3f}  "
-        f"diversity {extra['diversity']:.3f}  sample entropy {extra['sample_entropy']:.3f}"
+        f"diversity {extra['diversity']:.3f}  distinct {extra['distinct']:.2f} of 8"
     )
 
 

@@ -12,7 +12,12 @@ stream, so they agree exactly.
 Like the lstm family, each beat's distribution is averaged over the melody transposed into
 ``shifts`` keys (12 by default), each key's decoder fed the sampled chord in its own key.
 ``probabilities`` gives that distribution (temperature 1) at each beat along the chords that
-``predict`` samples for that seed. ``extra_metrics`` reports diversity across seeds.
+``predict`` samples for that seed. ``extra_metrics`` reports the variety across
+``DIVERSITY_SEEDS`` (``accompanist.variety``). ``vary(seed)`` goes on drawing from another
+seed's stream without clearing the recurrent state (the live loop's new idea at a phrase
+boundary). The noise carries little of the variety (diversity 0.01 at temperature 0): it comes
+from the beat-by-beat draws; a generator whose seed picks a code per phrase was measured and is
+not shipped (README, "The gan's variety").
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -33,6 +37,7 @@ from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.encoding import MAX_BAR_POS, REST_TOKEN, collate
 from accompanist.nn.gan import BOS, GANConfig, GANTrainer, Generator, gumbel, sample_scores, style_index
+from accompanist.variety import variety_metrics
 
 V = chords.VOCAB_SIZE
 DEFAULT_SEED = 0
@@ -111,9 +116,13 @@ class Session:
 
     def __init__(self, net: BeatSampler, config: GANConfig, seed: int | None) -> None:
         self.net, self.config = net, config
-        self.rng = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else seed)
+        self.vary(DEFAULT_SEED if seed is None else seed)
         self.melody_state, self.decoder_state = net.zeros(), net.zeros()
         self.prev = BOS
+
+    def vary(self, seed: int) -> None:
+        """Draw from ``seed``'s random stream from the next beat on."""
+        self.rng = torch.Generator().manual_seed(seed)
 
     @torch.inference_mode()
     def chord(self, context: torch.Tensor) -> tuple[int, torch.Tensor]:
@@ -130,16 +139,6 @@ class Session:
     def step(self, frame: BeatFrame) -> tuple[int, torch.Tensor]:
         self.melody_state = self.net.melody_step(frame, self.melody_state)
         return self.chord(self.melody_state[0])
-
-
-def diversity(samples: np.ndarray) -> tuple[float, float]:
-    """Over the beats of (n_seeds, n_beats) samples: summed pairwise-differ share and summed entropy."""
-    differ = np.mean([np.sum(a != b) for a, b in combinations(samples, 2)])
-    entropy = 0.0
-    for column in samples.T:
-        p = np.unique(column, return_counts=True)[1] / len(column)
-        entropy += float(-(p * np.log(p)).sum())
-    return float(differ), entropy
 
 
 class GANHarmonizer(Harmonizer):
@@ -206,18 +205,17 @@ class GANHarmonizer(Harmonizer):
         return pace.hold(chosen, may_change) if causal else pace.majority(chosen, may_change)
 
     def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
-        """Diversity over ``DIVERSITY_SEEDS``: the mean share of beats where two seeds' chords
-        differ (over every pair of seeds), and the mean entropy (nats) of a beat's chords across seeds."""
-        differ = entropy = beats = 0.0
-        for piece in pieces:
-            samples = np.stack([self.predict(piece.melody, causal=causal, seed=s) for s in DIVERSITY_SEEDS])
-            d, e = diversity(samples)
-            differ, entropy, beats = differ + d, entropy + e, beats + samples.shape[1]
-        return {"diversity": differ / max(beats, 1), "sample_entropy": entropy / max(beats, 1)}
+        """The variety of the harmonizations of ``DIVERSITY_SEEDS`` (``accompanist.variety``)."""
+        runs = [[self.predict(p.melody, causal=causal, seed=s) for s in DIVERSITY_SEEDS] for p in pieces]
+        return variety_metrics(pieces, runs)
 
     # ---- live ------------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         self._session = Session(self.nets[True], self.config, seed)
+
+    def vary(self, seed: int) -> None:
+        """Chords drawn from ``seed``'s stream from the next beat on, the melody heard so far kept."""
+        self._session.vary(seed)
 
     def step_index(self, frame: BeatFrame) -> int:
         with one_thread():
