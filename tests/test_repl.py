@@ -16,7 +16,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from stubs import RootStub as SharedRootStub
 
-from accompanist import chords, harmonizers
+from accompanist import chord_symbols, chords, harmonizers
 from accompanist.cli import build_parser, main
 from accompanist.errors import AccompanistError
 from accompanist.midi_io import HARMONY_TRACK_NAME
@@ -208,7 +208,9 @@ def test_variants_show_numbered_rows_with_metrics_and_pick_keeps_one_for_save(se
         ["3", "|"],
     ]
     labels = {seed: session.harmonize_with(seed).labels for seed in (5, 6, 7)}
-    assert lines[3].split("|")[1].split()[0] == labels[6][0]  # variant 2 is seed 6
+    key = chord_symbols.estimate_key(session.melody.pitch, [chords.from_label(x) for x in labels[5]])
+    symbol = chord_symbols.symbols([chords.from_label(labels[6][0])], key, [None])[0]
+    assert lines[3].split("|")[1].split()[0] == symbol  # variant 2 is seed 6, in chord symbols
     header = next(line for line in lines if line.startswith("variant"))
     assert header.split() == ["variant", "pcs", "note_in_chord", "cc"]
     assert [line.split()[0] for line in lines[lines.index(header) + 2 :][:3]] == ["1", "2", "3"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accompanist import chord_symbols, chords
 from accompanist.lead_sheet import LINE_WIDTH, bars
 from accompanist.melody import Melody
 from accompanist.repl.compare import metrics_table
@@ -83,8 +84,12 @@ def show(melody: Melody, variants: Variants) -> str:
 
 
 def rows(melody: Melody, results: list[Result]) -> str:
-    """One lead-sheet row per variant, numbered, the bars aligned and wrapped into systems."""
-    cells = [bars(r.labels, melody.bar_pos) for r in results]
+    """One lead-sheet row per variant in chord symbols (spelled in the first variant's key, no
+    slash basses), numbered, the bars aligned and wrapped into systems."""
+    indices = [[chords.from_label(label) for label in r.labels] for r in results]
+    key = chord_symbols.estimate_key(melody.pitch, indices[0])
+    no_bass = [None] * melody.n_beats
+    cells = [bars(chord_symbols.symbols(i, key, no_bass), melody.bar_pos) for i in indices]
     width = max(len(c) for sheet in cells for bar in sheet for c in bar)
     texts = [[" ".join(c.ljust(width) for c in bar) for bar in sheet] for sheet in cells]
     number_width = len(str(len(results)))
