@@ -4,8 +4,9 @@ The maths of ``accompanist.nn.lstm.CausalStepper`` (the reference, kept for the 
 with the weights prepared once: the beat encoder folded into lookup tables (one row per step,
 token; the projection is linear up to its ReLU), each layer's input and recurrent weights joined
 into one (4 hidden, input + hidden) matrix with the gates ordered i, f, o, g (three sigmoids in one
-slice), float32 throughout. Rows of the state are the hidden units and columns the keys of the
-transposition ensemble, so a layer is one matrix product into a preallocated buffer.
+slice), float32 throughout. Each row of the state is one key of the transposition ensemble,
+so a layer is one matrix product into a preallocated buffer (on one thread, (keys, input) times
+(input, gates) ran a quarter faster here than the transposed product).
 """
 
 from __future__ import annotations
@@ -32,18 +33,19 @@ class NumpyStepper:
         self.shifts = np.asarray(shifts, dtype=np.int64)
         self._fold_encoder(w)
         self.layers = [_joined(w, k) for k in range(layers)]
-        self.hidden = h = self.layers[0].shape[0] // 4
-        self.head = np.concatenate([w["head.weight"], w["head.bias"][:, None]], axis=1).astype(DTYPE)
-        n = len(shifts)
-        perm = np.stack([chords.transpose(np.arange(chords.VOCAB_SIZE), int(s)) for s in shifts])
-        self.gather = (perm * n + np.arange(n)[:, None]).astype(np.int64)  # into (V, n) probabilities
-        # each layer's input: [x; h; 1] (the row of ones carries the bias), one column per shift
+        self.hidden = h = self.layers[0].shape[1] // 4
+        head = np.concatenate([w["head.weight"], w["head.bias"][:, None]], axis=1)
+        self.head = np.ascontiguousarray(head.T, dtype=DTYPE)  # (h + 1, V)
+        n, v = len(shifts), chords.VOCAB_SIZE
+        perm = np.stack([chords.transpose(np.arange(v), int(s)) for s in shifts])
+        self.gather = (perm + v * np.arange(n)[:, None]).astype(np.int64)  # into (n, V) probabilities
+        # each layer's input row: [x, h, 1] (the 1 carries the bias), one row per shift
         widths = [self.embed] + [h] * (layers - 1)
-        self.inputs = [np.zeros((width + h + 1, n), DTYPE) for width in widths]
-        self.gates = np.zeros((4 * h, n), DTYPE)
-        self.cells = [np.zeros((h, n), DTYPE) for _ in range(layers)]
-        self.tmp = np.zeros((h, n), DTYPE)
-        self.logits = np.zeros((len(self.head), n), DTYPE)
+        self.inputs = [np.zeros((n, width + h + 1), DTYPE) for width in widths]
+        self.gates = np.zeros((n, 4 * h), DTYPE)
+        self.cells = [np.zeros((n, h), DTYPE) for _ in range(layers)]
+        self.tmp = np.zeros((n, h), DTYPE)
+        self.logits = np.zeros((n, v), DTYPE)
         self._token_rows: dict[tuple[int, ...], np.ndarray] = {}
         self.reset()
 
@@ -62,35 +64,35 @@ class NumpyStepper:
         bias = np.einsum("kp,ekp->e", w["encoder.step"], per_step) + w["encoder.proj.bias"]
         context = w["encoder.bar.weight"][:, None, :] + onset_sums[None, :, :] + bias
         self.context_table = context.astype(DTYPE)  # (bar position, onset pattern, embed)
-        self.style_table = w["style.weight"].astype(DTYPE)[:, :, None] if "style.weight" in w else None
+        self.style_table = w["style.weight"].astype(DTYPE) if "style.weight" in w else None
 
     def reset(self) -> None:
         for buffer in (*self.inputs, *self.cells):
             buffer.fill(0.0)
         for buffer in self.inputs:
-            buffer[-1] = 1.0
+            buffer[:, -1] = 1.0
 
     def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
         """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
-        self._encode(pitch, onset, bar_pos, self.inputs[0][: self.embed])
+        self._encode(pitch, onset, bar_pos, self.inputs[0][:, : self.embed])
         for k, weight in enumerate(self.layers):
             h = self._cell(k, weight)
             if k + 1 < len(self.layers):
-                self.inputs[k + 1][: self.hidden] = h
-        logits = np.dot(self.head, self.inputs[-1][-self.hidden - 1 :], out=self.logits)
-        logits -= logits.max(axis=0)
+                self.inputs[k + 1][:, : self.hidden] = h
+        logits = np.dot(self.inputs[-1][:, -self.hidden - 1 :], self.head, out=self.logits)
+        logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
-        logits *= 1.0 / (len(self.shifts) * logits.sum(axis=0))  # softmax, then a mean over shifts
+        logits *= 1.0 / (len(self.shifts) * logits.sum(axis=1, keepdims=True))  # softmax, mean over shifts
         return logits.ravel()[self.gather].sum(axis=0, dtype=np.float64)
 
     def _encode(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int, out: np.ndarray) -> None:
-        """(embed, n_shifts) beat vectors of the melody in every key, written into ``out``."""
+        """(n_shifts, embed) beat vectors of the melody in every key, written into ``out``."""
         rows = self._token_rows.get(pitch)
         if rows is None:
             rows = self._rows(pitch)
         x = self.pitch_table[rows].sum(axis=1)  # (n_shifts, embed)
         x += self.context_table[min(max(bar_pos, 0), MAX_BAR_POS - 1), self.onset_index[onset]]
-        np.maximum(x.T, 0.0, out=out)
+        np.maximum(x, 0.0, out=out)
         if self.style_table is not None:
             out += self.style_table[self.style]
 
@@ -107,28 +109,28 @@ class NumpyStepper:
     def _cell(self, k: int, weight: np.ndarray) -> np.ndarray:
         """One LSTM layer's step; its new h is left in its own input buffer and returned."""
         h, gates, c, tmp = self.hidden, self.gates, self.cells[k], self.tmp
-        np.dot(weight, self.inputs[k], out=gates)
-        sig = gates[: 3 * h]  # sigmoid(x) = (1 + tanh(x / 2)) / 2, which never overflows
+        np.dot(self.inputs[k], weight, out=gates)
+        sig = gates[:, : 3 * h]  # sigmoid(x) = (1 + tanh(x / 2)) / 2, which never overflows
         sig *= 0.5
         np.tanh(sig, out=sig)
         sig *= 0.5
         sig += 0.5
-        np.tanh(gates[3 * h :], out=tmp)
-        tmp *= gates[:h]  # i * g
-        c *= gates[h : 2 * h]  # f * c
+        np.tanh(gates[:, 3 * h :], out=tmp)
+        tmp *= gates[:, :h]  # i * g
+        c *= gates[:, h : 2 * h]  # f * c
         c += tmp
-        out = self.inputs[k][-h - 1 : -1]
+        out = self.inputs[k][:, -h - 1 : -1]
         np.tanh(c, out=out)
-        out *= gates[2 * h : 3 * h]  # o * tanh(c)
+        out *= gates[:, 2 * h : 3 * h]  # o * tanh(c)
         return out
 
 
 def _joined(w: dict[str, np.ndarray], layer: int) -> np.ndarray:
-    """(4h, input + h + 1) weights of one ``nn.LSTM`` layer (the last column the two biases
-    summed), gates reordered i, f, o, g."""
+    """(input + h + 1, 4h) weights of one ``nn.LSTM`` layer (the last row the two biases summed),
+    gates reordered i, f, o, g."""
     ih, hh = w[f"rnn.weight_ih_l{layer}"], w[f"rnn.weight_hh_l{layer}"]
     bias = w[f"rnn.bias_ih_l{layer}"] + w[f"rnn.bias_hh_l{layer}"]
     h = len(ih) // 4
     order = np.concatenate([np.arange(q * h, (q + 1) * h) for q in (0, 1, 3, 2)])
     weight = np.concatenate([ih, hh, bias[:, None]], axis=1)[order]
-    return np.ascontiguousarray(weight, dtype=DTYPE)
+    return np.ascontiguousarray(weight.T, dtype=DTYPE)
