@@ -38,13 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"accompanist {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = import_module(f"accompanist.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"accompanist.commands.{name}":
-                continue  # a command not built yet
-            raise
-        module.register(sub)
+        import_module(f"accompanist.commands.{name}").register(sub)
     return parser
 
 

@@ -10,8 +10,7 @@ voices, on the 16th grid). Every chord of the vocabulary is scored::
 
 and the best wins (ties: the lower index). Suspensions and passing tones on the beat that
 resolve inside the beat are outweighed by the chord they resolve to; a beat in which every
-voice rests is ``N``. ``nonchord_onset_share`` counts the beats whose first 16th holds a tone
-outside the beat's label.
+voice rests is ``N``.
 """
 
 from __future__ import annotations
@@ -84,14 +83,3 @@ def label_weights(weights: np.ndarray, bass_pc: np.ndarray) -> np.ndarray:
 def label_voices(voices: np.ndarray) -> np.ndarray:
     """Chord index per beat from a (n_voices, n_steps) pitch grid, lowest voice last."""
     return label_weights(beat_weights(voices), bass_pitch_classes(voices[-1]))
-
-
-def nonchord_onset_share(voices: np.ndarray, labels: np.ndarray) -> float:
-    """Share of labelled beats in which some voice sounds a non-chord tone on the beat's first 16th."""
-    first = voices[:, ::STEPS_PER_BEAT].T  # (n_beats, n_voices)
-    labelled = labels != chords.NO_CHORD
-    outside = [
-        any(p >= 0 and p % 12 not in chords.pitch_classes(int(c)) for p in row)
-        for row, c in zip(first[labelled], labels[labelled])
-    ]
-    return float(np.mean(outside)) if outside else 0.0

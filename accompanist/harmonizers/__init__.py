@@ -43,13 +43,7 @@ def _spec_to_class(spec: str) -> type[Harmonizer]:
 def available() -> list[str]:
     """Names of every family: the built-in ones, then installed plug-ins, sorted."""
     names = {ep.name for ep in entry_points(group=GROUP)} | set(_extra)
-    builtin = [n for n in BUILTIN if _builtin_present(n)]
-    return builtin + sorted(names - set(BUILTIN))
-
-
-def _builtin_present(name: str) -> bool:
-    module = BUILTIN[name].partition(":")[0]
-    return (Path(__file__).parent / f"{module.rsplit('.', 1)[1]}.py").exists()
+    return list(BUILTIN) + sorted(names - set(BUILTIN))
 
 
 def register(cls: type[Harmonizer]) -> type[Harmonizer]:
@@ -69,7 +63,7 @@ def family(name: str) -> type[Harmonizer]:
             except (ImportError, AttributeError) as exc:
                 message = f"model family {name!r} is installed but does not load: {exc}"
                 raise UnknownModelError(message) from None
-    if name in BUILTIN and _builtin_present(name):
+    if name in BUILTIN:
         return _spec_to_class(BUILTIN[name])
     raise UnknownModelError(f"unknown model {name!r}; installed families: {', '.join(available())}")
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,18 +80,10 @@ class Trainer:
         self.rank, self.world = rank, world
         self.progress = progress and rank == 0
         self.desc = desc
-        self.callbacks: dict[str, list[Callable[[Trainer], None]]] = defaultdict(list)
         self.epoch = self.step = 0
         self.loss = self.score = self.best_score = float("nan")
         self.best_epoch = -1
         self.history: list[dict[str, float]] = []
-
-    def add_callback(self, event: str, fn: Callable[[Trainer], None]) -> None:
-        self.callbacks[event].append(fn)
-
-    def trigger(self, event: str) -> None:
-        for fn in self.callbacks[event]:
-            fn(self)
 
     def _my_batches(self, epoch: int) -> list[Batch]:
         """This process's share; every process gets the same number of batches."""
@@ -124,7 +115,6 @@ class Trainer:
                 self.best_score, self.best_epoch = self.score, self.epoch
                 best_state = copy.deepcopy(self.model.state_dict())
             bar.set_postfix(loss=f"{self.loss:.3f}", val=f"{self.score:.3f}", best=f"{self.best_score:.3f}")
-            self.trigger("on_epoch_end")
             if self.epoch - self.best_epoch >= cfg.patience:
                 break
         self.model.load_state_dict(best_state)
@@ -149,5 +139,4 @@ class Trainer:
                 schedule.step()
             total, count = total + loss.item(), count + 1
             self.step += 1
-            self.trigger("on_batch_end")
         return total / max(count, 1)
