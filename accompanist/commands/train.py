@@ -21,8 +21,8 @@ TRAINING_CORPORA = NAMES  # as accompanist.training's default (not imported here
 # Where each family's --set keys are: its config dataclass (imported only for `train --help`).
 SETTINGS = {
     "markov": "accompanist.harmonizers.markov:MarkovConfig",
-    "lstm": "accompanist.harmonizers.lstm:LSTMConfig",
-    "gan": "accompanist.nn.gan:GANConfig",
+    "lstm": "accompanist.nn.configs:LSTMConfig",
+    "gan": "accompanist.nn.configs:GANConfig",
     "ensemble": "accompanist.harmonizers.ensemble:EnsembleOptions",
 }
 

@@ -38,6 +38,7 @@ from accompanist.data import balance_styles
 from accompanist.data.corpora import STYLES
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
+from accompanist.nn.configs import LSTMConfig
 from accompanist.nn.encoding import IGNORE, collate
 from accompanist.nn.lstm import CausalStepper, ChordNet, ensemble_probabilities
 from accompanist.nn.lstm_step import NumpyStepper
@@ -49,45 +50,6 @@ NETS = ("bidirectional", "causal")
 def style_index(style: str) -> int:
     """The row of a style in the networks' style embedding (``accompanist.data.corpora.STYLES``)."""
     return STYLES.index(style) if style in STYLES else 0
-
-
-@dataclass
-class LSTMConfig:
-    pitch_dim: int = 32
-    embed_dim: int = 128
-    hidden: int = 256
-    layers: int = 2
-    dropout: float = 0.2
-    epochs: int = 32  # with both corpora (5x the chorales' beats), 32 epochs fit the 15-minute budget
-    batch_size: int = 8
-    lr: float = 3e-3
-    weight_decay: float = 0.01
-    label_smoothing: float = 0.1
-    voice_weight: float = 0.5  # weight of the auxiliary loss: alto, tenor, bass pitch classes
-    patience: int = 10
-    shifts: int = 4  # keys in the prediction ensemble: 1 = the melody as it is
-    threads: int = 1
-    pretrain: bool = False
-    pretrain_epochs: int = 6
-    pretrain_melodies: int = 3000
-    styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
-    style_balance: float = 0.5  # repeat the smaller corpus (beats ratio ** this) times an epoch
-
-    def encoder_kwargs(self) -> dict[str, Any]:
-        """The shape of the melody encoder and recurrent layers (what pretraining shares)."""
-        return {k: getattr(self, k) for k in ("pitch_dim", "embed_dim", "hidden", "layers", "dropout")}
-
-    def net_kwargs(self) -> dict[str, Any]:
-        styles = len(STYLES) if self.styles else 0
-        return {**self.encoder_kwargs(), "voices": 3 if self.voice_weight > 0 else 0, "styles": styles}
-
-    def style_list(self) -> tuple[str, ...]:
-        return tuple(s for s in self.styles.split(",") if s)
-
-    def shift_list(self) -> list[int]:
-        """Transpositions nearest the original key first: 0, 1, -1, 2, -2, ... up to 12."""
-        order = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6]
-        return order[: max(1, min(self.shifts, 12))]
 
 
 class LSTMHarmonizer(Harmonizer):

@@ -26,7 +26,6 @@ among the chords that fit the melody, which D, judging a few beats at a time, do
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -39,38 +38,12 @@ from accompanist import chords
 from accompanist.data import balance_styles
 from accompanist.data.corpora import STYLES
 from accompanist.metrics import PCS_SUMS
+from accompanist.nn.configs import GANConfig
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
 
 V = chords.VOCAB_SIZE
 BOS = V  # the "previous chord" of the first beat
 State = tuple[torch.Tensor, torch.Tensor]  # an LSTM's (h, c)
-
-
-@dataclass
-class GANConfig:
-    hidden: int = 128
-    pitch_dim: int = 32
-    chord_dim: int = 32
-    noise_dim: int = 16
-    dropout: float = 0.2
-    epochs: int = 40  # each epoch every piece once, in a random key
-    batch_size: int = 64
-    lr: float = 3e-3
-    d_lr: float = 1e-3
-    weight_decay: float = 0.01
-    adversarial_weight: float = 0.5
-    consonance_weight: float = 1.0  # weight of the expected-consonance reward (0: none)
-    window: int = 32  # beats of each batch that the generators free-run and D judges
-    critic_hidden: int = 64
-    gumbel_tau: float = 1.0
-    train_temperature: float = 0.5  # of the samples D sees in training
-    temperature: float = 0.35  # of the samples harmonize() draws; 0 takes the most likely chord
-    noise_scale: float = 1.0
-    shifts: int = 12  # keys in the inference ensemble (1 = the melody as it is)
-    transpose: bool = True  # each epoch, every piece in a random key (-6..+5 semitones)
-    threads: int = 2
-    styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
-    style_balance: float = 1.0  # repeat the smaller corpus (beats ratio ** this) times an epoch
 
 
 def gumbel(shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor:
