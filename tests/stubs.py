@@ -1,6 +1,7 @@
 """Test doubles shared by the test modules: a stub harmonizer and checks on sent MIDI."""
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,6 +54,27 @@ class RootStub(Harmonizer):
     @classmethod
     def from_state(cls, state, device="cpu"):
         return cls()
+
+
+@dataclass
+class SamplerConfig:
+    temperature: float = 1.0
+
+
+class SamplerStub(RootStub):
+    """A model that samples: the minor chord on each beat's first step's pitch at temperature 0
+    (C minor where it rests), a seeded random chord otherwise. Subclasses set ``family``."""
+
+    family = "samplerstub"
+
+    def __init__(self):
+        super().__init__()
+        self.config = SamplerConfig()
+
+    def predict(self, melody, *, causal=False, seed=None):
+        if self.config.temperature == 0:
+            return np.array([chords.index(max(f.pitch[0], 0) % 12, 1) for f in melody.frames()])
+        return np.random.default_rng(seed).integers(1, chords.VOCAB_SIZE, melody.n_beats)
 
 
 def unmatched(sent):

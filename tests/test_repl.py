@@ -3,7 +3,6 @@
 import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import mido
@@ -15,6 +14,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from stubs import RootStub as SharedRootStub
+from stubs import SamplerStub as SharedSamplerStub
 
 from accompanist import chord_symbols, chords, harmonizers
 from accompanist.cli import build_parser, main
@@ -36,23 +36,8 @@ class RootStub(SharedRootStub):
     family = ROOT
 
 
-@dataclass
-class SamplerConfig:
-    temperature: float = 1.0
-
-
-class SamplerStub(RootStub):
-    """Answers the minor chord on the beat's pitch at temperature 0, a seeded random chord otherwise."""
-
+class SamplerStub(SharedSamplerStub):
     family = SAMPLER
-
-    def __init__(self):
-        self.config = SamplerConfig()
-
-    def predict(self, melody, *, causal=False, seed=None):
-        if self.config.temperature == 0:
-            return np.array([chords.index(f.pitch[0] % 12, 1) for f in melody.frames()])
-        return np.random.default_rng(seed).integers(1, chords.VOCAB_SIZE, melody.n_beats)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,12 @@
 """``--temperature T`` on harmonize and eval: taken by models that sample, refused by the others."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pytest
 from stubs import RootStub as SharedRootStub
+from stubs import SamplerStub as SharedSamplerStub
 
-from accompanist import chords, harmonizers
+from accompanist import harmonizers
 from accompanist.cli import main
 from accompanist.commands import sampling
 from accompanist.errors import AccompanistError
@@ -20,24 +19,8 @@ class RootStub(SharedRootStub):
     family = ROOT
 
 
-@dataclass
-class SamplerConfig:
-    temperature: float = 1.0
-
-
-class SamplerStub(RootStub):
-    """The minor chord on each beat's pitch at temperature 0; a seeded random chord otherwise."""
-
+class SamplerStub(SharedSamplerStub):
     family = SAMPLER
-
-    def __init__(self):
-        super().__init__()
-        self.config = SamplerConfig()
-
-    def predict(self, melody, *, causal=False, seed=None):
-        if self.config.temperature == 0:
-            return np.array([chords.index(max(f.pitch[0], 0) % 12, 1) for f in melody.frames()])
-        return np.random.default_rng(seed).integers(1, chords.VOCAB_SIZE, melody.n_beats)
 
 
 @pytest.fixture(autouse=True)
