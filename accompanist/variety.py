@@ -27,7 +27,14 @@ import numpy as np
 
 from accompanist import chords, metrics
 
+SEEDS = tuple(range(8))  # the seeds each melody is harmonized with
+SEED_METRICS = ("accuracy", "majmin", "pcs", "note_in_chord")
 ENTROPY_BINS = np.linspace(0.0, 3.5, 15)  # nats: 0 (one chord) to about 33 equally used chords
+
+
+def harmonize_seeds(model, pieces: list, *, causal: bool = False, seeds=SEEDS) -> list[list[np.ndarray]]:
+    """Each piece's chord indices under every seed: the ``harmonizations`` of ``variety_metrics``."""
+    return [[model.predict(p.melody, causal=causal, seed=s) for s in seeds] for p in pieces]
 
 
 def diversity(samples: list[np.ndarray]) -> float:
@@ -99,6 +106,3 @@ def variety_metrics(pieces: list, harmonizations: list[list[np.ndarray]]) -> dic
         np.histogram([entropy(p.chords) for p in pieces], ENTROPY_BINS)[0],
     )
     return out
-
-
-SEED_METRICS = ("accuracy", "majmin", "pcs", "note_in_chord")

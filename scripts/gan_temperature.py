@@ -13,21 +13,19 @@ import dataclasses
 
 import numpy as np
 
-from accompanist import harmonizers, metrics
+from accompanist import harmonizers
 from accompanist.data.corpora import corpus
-from accompanist.harmonizers.gan import DIVERSITY_SEEDS
+from accompanist.variety import SEEDS, harmonize_seeds, variety_metrics
 
 
 def row(model, pieces: list, causal: bool) -> str:
-    accs, pcs = [], []
-    for seed in DIVERSITY_SEEDS:
-        predicted = [model.predict(p.melody, causal=causal, seed=seed) for p in pieces]
-        accs.append(np.concatenate([c == p.chords for c, p in zip(predicted, pieces)]).mean())
-        scores = [{"pcs": metrics.pitch_consistency(p.melody, c)} for c, p in zip(predicted, pieces)]
-        pcs.append(metrics.aggregate(scores)["pcs"])
-    extra = model.extra_metrics(pieces, causal=causal)
+    runs = harmonize_seeds(model, pieces, causal=causal)  # each piece's chords under every seed
+    hits = [np.concatenate([h[k] == p.chords for h, p in zip(runs, pieces)]) for k in range(len(SEEDS))]
+    accs = [h.mean() for h in hits]
+    extra = variety_metrics(pieces, runs)
     return (
-        f"accuracy mean {np.mean(accs):.3f} (seeds {min(accs):.3f}-{max(accs):.3f})  PCS {np.mean(pcs):.3f}  "
+        f"accuracy mean {np.mean(accs):.3f} (seeds {min(accs):.3f}-{max(accs):.3f})  "
+        f"PCS {extra['seed_pcs']:.3f}  "
         f"diversity {extra['diversity']:.3f}  distinct {extra['distinct']:.2f} of 8"
     )
 

@@ -21,9 +21,8 @@ from pathlib import Path
 
 from accompanist import harmonizers
 from accompanist.data.corpora import corpus
-from accompanist.variety import variety_metrics
+from accompanist.variety import SEEDS, harmonize_seeds, variety_metrics
 
-SEEDS = tuple(range(8))
 COLUMNS = (
     "diversity",
     "distinct",
@@ -47,9 +46,7 @@ COLUMNS = (
 def rows(model, pieces: list) -> dict[str, dict[str, float]]:
     out = {}
     for mode in ("offline", "causal"):
-        causal = mode == "causal"
-        harmonizations = [[model.predict(p.melody, causal=causal, seed=s) for s in SEEDS] for p in pieces]
-        scores = variety_metrics(pieces, harmonizations)
+        scores = variety_metrics(pieces, harmonize_seeds(model, pieces, causal=mode == "causal"))
         out[mode] = {k: round(v, 4) for k, v in scores.items() if v is not None}
     return out
 

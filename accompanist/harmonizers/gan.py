@@ -37,11 +37,11 @@ from accompanist.harmonizers.base import Harmonizer
 from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.encoding import MAX_BAR_POS, REST_TOKEN, collate
 from accompanist.nn.gan import BOS, GANConfig, GANTrainer, Generator, gumbel, sample_scores, style_index
-from accompanist.variety import variety_metrics
+from accompanist.variety import SEEDS, harmonize_seeds, variety_metrics
 
 V = chords.VOCAB_SIZE
 DEFAULT_SEED = 0
-DIVERSITY_SEEDS = tuple(range(8))
+DIVERSITY_SEEDS = SEEDS
 SHIFTS = (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6)  # the ensemble's keys, nearest first
 
 
@@ -206,8 +206,7 @@ class GANHarmonizer(Harmonizer):
 
     def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
         """The variety of the harmonizations of ``DIVERSITY_SEEDS`` (``accompanist.variety``)."""
-        runs = [[self.predict(p.melody, causal=causal, seed=s) for s in DIVERSITY_SEEDS] for p in pieces]
-        return variety_metrics(pieces, runs)
+        return variety_metrics(pieces, harmonize_seeds(self, pieces, causal=causal, seeds=DIVERSITY_SEEDS))
 
     # ---- live ------------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
