@@ -74,12 +74,9 @@ def bench_models(
     melodies: list[Melody], names: list[str] | None = None, device: str = "cpu", steps: int = 2000
 ) -> dict[str, Any]:
     """``step_us`` and ``offline_ms`` (per chorale) for every model that loads, on one thread."""
-    import torch
+    from accompanist.live.realtime import single_threaded
 
-    from accompanist.live.realtime import one_blas_thread
-
-    torch.set_num_threads(1)
-    one_blas_thread()
+    single_threaded()
     models, skipped = loadable(names, device)
     out: dict[str, Any] = {"step_us": {}, "offline_ms": {}}
     for name, model in models.items():

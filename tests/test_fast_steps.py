@@ -1,16 +1,20 @@
-"""The lean live paths give the reference maths' probabilities, beat by beat, on both test splits.
+"""The numpy inference gives the reference maths' probabilities, beat by beat, on both test splits.
 
 markov: the factored forward (and backward) passes against the dense float32 table; lstm: the
-numpy steps against torch's ``CausalStepper``; the ensemble: stepping its members' fast paths
-against stepping their reference paths. Shipped checkpoints, every beat of every test piece.
+numpy nets (steps and whole melodies) against torch's ChordNets; gan: the numpy sampler against
+torch's Generators teacher-forced with the same noise and chords; the ensemble: stepping its
+members' fast paths against their references. Shipped checkpoints, every beat of every test piece.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from torch_reference import gan_probabilities, lstm_probabilities
 
 from accompanist import harmonizers
 from accompanist.data import nottingham
@@ -24,8 +28,8 @@ def models():
     import torch
 
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the reference's torch steps, as live play runs them
-    yield {name: harmonizers.load(name) for name in ("markov", "lstm")}
+    torch.set_num_threads(1)
+    yield {name: harmonizers.load(name) for name in ("markov", "lstm", "gan")}
     torch.set_num_threads(threads)
 
 
@@ -39,7 +43,7 @@ def folk_test():
 
 
 @pytest.fixture(scope="module")
-def reference_rows():
+def reference_cache():
     """(family, split) -> each test piece's reference step probabilities, computed once."""
     return {}
 
@@ -49,13 +53,20 @@ def stepped(model, melody) -> np.ndarray:
     return np.stack([model.step_probabilities(frame) for frame in melody.frames()])
 
 
+def reference_rows(model, melody) -> np.ndarray:
+    """One piece's reference step probabilities: markov's dense steps, torch's causal runs."""
+    if model.family == "lstm":
+        return lstm_probabilities(model, melody, causal=True)
+    model.reference = True
+    try:
+        return stepped(model, melody)
+    finally:
+        model.reference = False
+
+
 def reference_steps(model, pieces, split: str, cache: dict) -> list[np.ndarray]:
     if (model.family, split) not in cache:
-        model.reference = True
-        try:
-            cache[model.family, split] = [stepped(model, piece.melody) for piece in pieces]
-        finally:
-            model.reference = False
+        cache[model.family, split] = [reference_rows(model, piece.melody) for piece in pieces]
     return cache[model.family, split]
 
 
@@ -85,23 +96,23 @@ STYLE = {"chorales": "chorale", "nottingham": "folk"}
 
 
 @pytest.mark.parametrize("name", ["markov", "lstm"])
-def test_steps_equal_the_reference_on_every_chorale_test_beat(models, chorales, reference_rows, name):
-    check_family(models[name], chorales["test"], "chorales", reference_rows)
+def test_steps_equal_the_reference_on_every_chorale_test_beat(models, chorales, reference_cache, name):
+    check_family(models[name], chorales["test"], "chorales", reference_cache)
 
 
-def test_ensemble_steps_equal_the_reference_on_every_chorale_test_beat(models, chorales, reference_rows):
-    check_ensemble(models, chorales["test"], "chorales", reference_rows)
+def test_ensemble_steps_equal_the_reference_on_every_chorale_test_beat(models, chorales, reference_cache):
+    check_ensemble(models, chorales["test"], "chorales", reference_cache)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["markov", "lstm"])
-def test_steps_equal_the_reference_on_every_folk_test_beat(models, folk_test, reference_rows, name):
-    check_family(models[name], folk_test, "nottingham", reference_rows)
+def test_steps_equal_the_reference_on_every_folk_test_beat(models, folk_test, reference_cache, name):
+    check_family(models[name], folk_test, "nottingham", reference_cache)
 
 
 @pytest.mark.slow
-def test_ensemble_steps_equal_the_reference_on_every_folk_test_beat(models, folk_test, reference_rows):
-    check_ensemble(models, folk_test, "nottingham", reference_rows)
+def test_ensemble_steps_equal_the_reference_on_every_folk_test_beat(models, folk_test, reference_cache):
+    check_ensemble(models, folk_test, "nottingham", reference_cache)
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -118,13 +129,58 @@ def test_markov_factored_passes_equal_the_dense_table_offline(models, chorales, 
         assert np.abs(fast - reference).max() < TOLERANCE, piece.id
 
 
-def test_live_steps_use_neither_the_dense_table_nor_torch(models, chorales, monkeypatch):
-    from accompanist.nn.lstm import CausalStepper
+def check_offline(model, pieces) -> None:
+    """The deep families' whole-melody runs (offline and causal) against torch's."""
+    for piece in pieces:
+        for causal in (False, True):
+            if model.family == "lstm":
+                fast = model.probabilities(piece.melody, causal=causal)
+                reference = lstm_probabilities(model, piece.melody, causal=causal)
+            else:
+                fast, reference = gan_probabilities(model, piece.melody, causal=causal, seed=3)
+            assert np.abs(fast - reference).max() < TOLERANCE, (piece.id, causal)
 
-    markov, lstm = models["markov"], models["lstm"]
-    markov.use_style("chorale")
-    monkeypatch.setattr(markov, "t", dataclasses.replace(markov.t, trans=None))
-    monkeypatch.setattr(CausalStepper, "probabilities", None)
-    for model in (markov, lstm):
-        model.reset()
-        assert [model.step_index(frame) for frame in chorales["test"][0].melody.frames()]
+
+@pytest.mark.parametrize("name", ["lstm", "gan"])
+def test_whole_melodies_equal_torch_on_every_chorale_test_beat(models, chorales, name):
+    models[name].use_style("chorale")
+    check_offline(models[name], chorales["test"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["lstm", "gan"])
+def test_whole_melodies_equal_torch_on_every_folk_test_beat(models, folk_test, name):
+    models[name].use_style("folk")
+    check_offline(models[name], folk_test)
+
+
+def test_gan_steps_are_its_causal_run(models, chorales):
+    """The gan's reference for steps: stepping draws what the causal run draws (checked against
+    torch in check_offline), beat for beat."""
+    gan = models["gan"]
+    for piece in chorales["test"][:10]:
+        gan.reset(seed=7)
+        rows = np.stack([gan.step_probabilities(frame) for frame in piece.melody.frames()])
+        assert np.array_equal(rows, gan.probabilities(piece.melody, causal=True, seed=7))
+
+
+INFERENCE = """
+import sys
+from accompanist import harmonizers
+from accompanist.midi_io import melody_notes, read_midi, to_melody
+score = read_midi("midi_samples/ode-to-joy.mid")
+melody = to_melody(score, melody_notes(score))
+for name in ("markov", "lstm", "gan", "ensemble"):
+    model = harmonizers.load(name)
+    model.harmonize(melody), model.harmonize(melody, causal=True)
+    model.reset()
+    [model.step(frame) for frame in melody.frames()]
+print(sorted(m for m in ("torch", "scipy", "mir_eval") if m in sys.modules))
+"""
+
+
+def test_inference_imports_neither_torch_nor_scipy():
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-c", INFERENCE], capture_output=True, text=True, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", run.stdout + run.stderr

@@ -37,7 +37,7 @@ def tiny_model(seed: int = 0) -> LSTMHarmonizer:
     config = LSTMConfig(**{k: int(v) for k, v in TINY.items()})
     torch.manual_seed(seed)
     nets = {name: ChordNet(bidirectional=name == "bidirectional", **config.net_kwargs()) for name in NETS}
-    return LSTMHarmonizer(config, nets)
+    return LSTMHarmonizer(config, {name: net.state_dict() for name, net in nets.items()})
 
 
 def test_tiny_model_loss_falls_within_20_steps():
@@ -80,7 +80,7 @@ def test_fit_trains_both_nets_and_describes_the_run():
 def test_two_styles_train_one_net_with_a_style_input_and_lead_sheets_add_no_voice_loss():
     from dataclasses import replace
 
-    from accompanist.harmonizers.lstm import _batches, _loss
+    from accompanist.nn.lstm_training import _batches, _loss
 
     pieces = synthetic_pieces(10)
     folk = [replace(p, style="folk", satb=None, chords=np.roll(p.chords, 1)) for p in pieces[:6]]
@@ -119,12 +119,22 @@ def test_stepping_gives_the_chords_of_the_causal_run():
     stepped = [model.step(frame) for frame in melody.frames()]
     assert stepped == model.harmonize(melody, causal=True)
     model.reset()
-    first = model.stepper.probabilities(*astuple(melody.frames()[0])).numpy()
+    first = model.step_probabilities(melody.frames()[0])
     assert np.allclose(first, model.probabilities(melody, causal=True)[0], atol=1e-5)
 
 
-def astuple(frame):
-    return frame.pitch, frame.onset, frame.bar_pos
+@pytest.mark.parametrize("causal", [False, True])
+def test_numpy_inference_gives_torch_probabilities(causal):
+    model = tiny_model()
+    melody = synthetic_pieces(1, beats=30, seed=6)[0].melody
+    fast = model.probabilities(melody, causal=causal)
+    model.reference = True
+    try:
+        reference = model.probabilities(melody, causal=causal)
+    finally:
+        model.reference = False
+    assert fast.shape == reference.shape == (30, 109)
+    assert np.abs(fast - reference).max() < 1e-5
 
 
 def test_causal_chords_ignore_the_future():

@@ -16,6 +16,7 @@ from accompanist.devices import CHOICES, resolve_device
 from accompanist.errors import AccompanistError, CheckpointError, DataError
 from accompanist.evaluate import evaluate, format_table
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.live.realtime import single_threaded
 from accompanist.pace import CHANGES
 
 if TYPE_CHECKING:
@@ -64,11 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise AccompanistError("--limit must be at least 1")
     device = resolve_device(args.device)
-    # Batch-1 inference on tiny tensors: a second torch thread only adds contention (measured
-    # 5-13 s instead of 0.04 s for one GAN piece on a busy 2-core machine).
-    import torch
-
-    torch.set_num_threads(1)
+    # Batch-1 inference on small matrices: a second thread only adds contention (measured 5-13 s
+    # instead of 0.04 s for one GAN piece on a busy 2-core machine).
+    single_threaded()
     # Only the result goes to stdout, so that `--json` output parses whatever a library prints.
     with contextlib.redirect_stdout(sys.stderr):
         models = load_models(args.models, device)

@@ -94,7 +94,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, help="random seed for generative models")
     sampling.add_option(p)
-    p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
+    p.add_argument(
+        "--device",
+        choices=CHOICES,
+        default="auto",
+        help="cpu: numpy, no torch; cuda: the offline nets on the GPU, in torch; auto (default): the CPU",
+    )
     p.add_argument("--melody-track", type=int, metavar="N", help="melody from track N (counting from 0)")
     p.add_argument(
         "--melody-channel", type=_channel, metavar="N", help="take the melody from channel N (1-16)"

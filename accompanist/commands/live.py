@@ -57,7 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ports.add_argument("--api", choices=tuple(APIS), help="MIDI backend (default: the first that works)")
     model = p.add_argument_group("model")
     model.add_argument("--model", default="lstm", help="family name or checkpoint path (default: lstm)")
-    model.add_argument("--device", choices=DEVICES, default="cpu", help="torch device (default: cpu)")
+    model.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="cpu",
+        help="accepted for symmetry: live steps run on the CPU, in numpy, on every device (default: cpu)",
+    )
     model.add_argument("--fallback", metavar="MODEL", help="answer with MODEL when --model misses its budget")
     model.add_argument(
         "--budget-ms", type=float, default=2.0, metavar="MS", help="with --fallback: ms per step (default 2)"

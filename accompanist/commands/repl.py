@@ -19,7 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="History is kept in $ACCOMPANIST_HISTORY, else ~/.local/share/accompanist/history.",
     )
     p.add_argument("--model", default="lstm", help="the first model (default: lstm)")
-    p.add_argument("--device", choices=CHOICES, default="auto", help="torch device (default: auto)")
+    p.add_argument(
+        "--device",
+        choices=CHOICES,
+        default="auto",
+        help="cpu: numpy, no torch; cuda: the offline nets on the GPU, in torch; auto (default): the CPU",
+    )
     p.add_argument(
         "--style", choices=STYLES, default=DEFAULT_STYLE, help=f"harmonic idiom (default: {DEFAULT_STYLE})"
     )

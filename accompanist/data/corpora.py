@@ -27,6 +27,11 @@ DEFAULT_STYLE = "folk"
 NAMES = ("chorales", "nottingham")
 
 
+def style_index(style: str) -> int:
+    """The row of a style in the deep networks' style embedding (0 for one they do not know)."""
+    return STYLES.index(style) if style in STYLES else 0
+
+
 @dataclass(frozen=True)
 class Corpus:
     name: str

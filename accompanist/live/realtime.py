@@ -29,15 +29,20 @@ def prepare_process() -> None:
     Locked, the model's pages are never swapped out under a busy synth and DAW. What the system
     refuses (FIFO scheduling, locked memory) is told in one line on stderr.
     """
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
-    one_blas_thread()
+    single_threaded()
     sys.setswitchinterval(SWITCH_INTERVAL)
     gc.collect()
     gc.freeze()
     fifo, locked = fifo_allowed(), lock_memory()
     if not (fifo and locked):
         print(limits_note(fifo, locked), file=sys.stderr, flush=True)
+
+
+def single_threaded() -> None:
+    """One torch thread (where torch is loaded; inference does not load it) and one BLAS thread."""
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+    one_blas_thread()
 
 
 def limits_note(fifo: bool, locked: bool) -> str:

@@ -1,8 +1,7 @@
 """Melody -> tensors for the deep models, and the beat encoder that embeds them.
 
-A beat is four 16th steps; each step has a MIDI pitch token (0-127, ``REST_TOKEN`` = 128 for
-silence) and an onset flag; each beat has its place in the bar (clipped to 0-7). No
-hand-made harmonic feature (no pitch class folding, no key): the network learns its own.
+The tokens themselves (``accompanist.nn.tokens``) need no torch; this module pads them into
+batches and embeds them.
 """
 
 from __future__ import annotations
@@ -12,19 +11,9 @@ import torch
 from torch import nn
 
 from accompanist.melody import STEPS_PER_BEAT, Melody
+from accompanist.nn.tokens import IGNORE, MAX_BAR_POS, N_PITCH_TOKENS, REST_TOKEN, melody_arrays
 
-REST_TOKEN = 128
-N_PITCH_TOKENS = 129
-MAX_BAR_POS = 8
-IGNORE = -100
-
-
-def melody_arrays(melody: Melody) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n_beats, 4) pitch tokens, (n_beats, 4) onsets, (n_beats,) bar positions, as int64."""
-    pitch = np.where(melody.pitch < 0, REST_TOKEN, np.clip(melody.pitch, 0, 127)).astype(np.int64)
-    onset = melody.onset.astype(np.int64)
-    bar = np.clip(melody.bar_pos, 0, MAX_BAR_POS - 1).astype(np.int64)
-    return pitch.reshape(-1, STEPS_PER_BEAT), onset.reshape(-1, STEPS_PER_BEAT), bar
+__all__ = ["IGNORE", "MAX_BAR_POS", "N_PITCH_TOKENS", "REST_TOKEN", "BeatEncoder", "collate", "melody_arrays"]
 
 
 def collate(

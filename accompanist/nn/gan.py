@@ -36,7 +36,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from accompanist import chords
 from accompanist.data import balance_styles
-from accompanist.data.corpora import STYLES
+from accompanist.data.corpora import STYLES, style_index
 from accompanist.metrics import PCS_SUMS
 from accompanist.nn.configs import GANConfig
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
@@ -129,6 +129,27 @@ class Generator(nn.Module):
         return (zeros, zeros), torch.full((batch_size,), BOS, dtype=torch.long, device=device)
 
 
+def build_generators(config: GANConfig, weights: dict, device: str) -> dict[str, Generator]:
+    """torch Generators holding these weights ({"offline", "causal"}), in eval mode; the offline
+    one on ``device``, the causal one on the CPU (live steps stay there)."""
+    out = {}
+    for name in ("offline", "causal"):
+        gen = Generator(config, causal=name == "causal")
+        gen.load_state_dict(
+            {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in weights[name].items()}
+        )
+        out[name] = gen.eval().to(device if name == "offline" else "cpu")
+    return out
+
+
+@torch.inference_mode()
+def torch_context(gen: Generator, melody, shifts, style: int) -> np.ndarray:
+    """(K, T, C) a generator's melody context of ``melody`` moved into each key, on its device."""
+    device = gen.out.weight.device
+    batch = collate([melody.transpose(int(k)) for k in shifts], styles=[style] * len(shifts))
+    return gen.context({k: v.to(device) for k, v in batch.items()}).float().cpu().numpy()
+
+
 class Discriminator(nn.Module):
     """(melody, chord one-hots) -> a real-or-generated logit for every beat, from nearby beats."""
 
@@ -184,11 +205,6 @@ def batches(pieces: list, size: int, rng: np.random.Generator) -> list[dict[str,
         )
         for g in groups
     ]
-
-
-def style_index(style: str) -> int:
-    """The row of a style in the networks' style embedding (``accompanist.data.corpora.STYLES``)."""
-    return STYLES.index(style) if style in STYLES else 0
 
 
 def random_keys(pieces: list, rng: np.random.Generator) -> list:

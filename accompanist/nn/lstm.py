@@ -1,11 +1,10 @@
-"""The lstm family's networks: a beat-level LSTM over ``BeatEncoder`` outputs, and a one-beat stepper.
+"""The lstm family's networks in torch: a beat-level LSTM over ``BeatEncoder`` outputs.
 
 ``ChordNet`` reads a padded batch from ``accompanist.nn.encoding.collate`` and gives chord
 logits per beat. Bidirectional, it reads the whole melody (files); unidirectional, the chord of
-a beat depends on the melody up to that beat only (live play). ``CausalStepper`` runs a
-unidirectional net one beat at a time with ``torch.lstm_cell``, keeping (h, c) between calls:
-on one thread a step costs a fraction of a millisecond, where ``nn.LSTM`` on a length-1
-sequence costs several times more.
+a beat depends on the melody up to that beat only (live play). Training and a GPU use these;
+inference on the CPU runs the same maths in numpy (``accompanist.nn.lstm_numpy``), tested
+against ``ensemble_probabilities`` here.
 
 The transposition ensemble (``shifts``) runs the melody transposed by each shift in one batch
 and averages the chord probabilities after transposing them back. The network is trained in
@@ -20,10 +19,10 @@ import torch
 from torch import nn
 
 from accompanist import chords
-from accompanist.nn.encoding import MAX_BAR_POS, REST_TOKEN, BeatEncoder
+from accompanist.nn.encoding import REST_TOKEN, BeatEncoder
+from accompanist.nn.shapes import VOICE_CLASSES
 
 V = chords.VOCAB_SIZE
-VOICE_CLASSES = 13  # 12 pitch classes and a rest
 
 
 def reverse_padded(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -131,44 +130,3 @@ def ensemble_probabilities(net: ChordNet, batch: dict[str, torch.Tensor], shifts
     probs = net(big).softmax(-1).unflatten(0, (n, -1))  # (S, B, T, V)
     perm = chord_permutation(shifts).to(device)[:, None, None, :].expand_as(probs)
     return probs.gather(-1, perm).mean(0)  # chord c of the original key is perm[k][c] in key k
-
-
-class CausalStepper:
-    """A unidirectional ChordNet stepped one beat at a time, every shift of the ensemble in one batch."""
-
-    def __init__(self, net: ChordNet, shifts: list[int], style: int = 0) -> None:
-        if net.bidirectional:
-            raise ValueError("only a unidirectional net can be stepped")
-        self.net = net
-        self.style = style
-        self.device = net.head.weight.device
-        self.shifts = torch.tensor(shifts, dtype=torch.long, device=self.device)
-        self.perm = chord_permutation(shifts).to(self.device)
-        self.cells = [_cell(net.rnn, k) for k in range(net.rnn.num_layers)]
-        self.reset()
-
-    def reset(self) -> None:
-        zeros = torch.zeros(len(self.shifts), self.net.rnn.hidden_size, device=self.device)
-        self.state = [(zeros, zeros) for _ in self.cells]
-
-    @torch.inference_mode()
-    def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> torch.Tensor:
-        """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
-        n = len(self.shifts)
-        tokens = torch.tensor([REST_TOKEN if x < 0 else x for x in pitch], device=self.device)
-        p = transposed(tokens, self.shifts)
-        o = torch.tensor(onset, dtype=torch.long, device=self.device).expand(n, -1)
-        b = torch.tensor(min(max(bar_pos, 0), MAX_BAR_POS - 1), device=self.device).expand(n)
-        x = self.net.encoder(p, o, b)
-        if self.net.style is not None:
-            x = x + self.net.style.weight[self.style]
-        for layer, weights in enumerate(self.cells):
-            self.state[layer] = torch.lstm_cell(x, self.state[layer], *weights)
-            x = self.state[layer][0]
-        return torch.gather(self.net.head(x).softmax(-1), 1, self.perm).mean(0)
-
-
-def _cell(rnn: nn.LSTM, layer: int) -> tuple[torch.Tensor, ...]:
-    """The weights of one layer of an ``nn.LSTM``, in ``torch.lstm_cell``'s order."""
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    return tuple(getattr(rnn, f"{name}_l{layer}").detach() for name in names)

@@ -1,0 +1,106 @@
+"""The lstm family's ChordNets run in numpy (``accompanist.nn.numpy_nets``): files and live play.
+
+``NumpyChordNet`` reads a whole melody, bidirectional or causal, every key of the transposition
+ensemble in one batch; ``NumpyStepper`` steps a causal net one beat at a time, each layer one
+matrix product into a preallocated buffer (on one thread, (keys, input) times (input, gates) ran
+a quarter faster here than the transposed product). Both give the probabilities of torch's
+``ChordNet`` (``accompanist.nn.lstm.ensemble_probabilities``) within 1e-5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from accompanist import chords
+from accompanist.melody import Melody
+from accompanist.nn.numpy_nets import (
+    DTYPE,
+    BeatTables,
+    cell,
+    chord_permutation,
+    joined,
+    key_average,
+    run,
+    softmax,
+)
+from accompanist.nn.tokens import melody_arrays
+
+
+class NumpyChordNet:
+    """A ChordNet's maths for whole melodies: ``probabilities(melody, style)``."""
+
+    def __init__(
+        self, w: Mapping[str, np.ndarray], layers: int, shifts: list[int], bidirectional: bool
+    ) -> None:
+        """``w``: the net's state dict as float64 arrays (``numpy_nets.arrays``)."""
+        self.shifts = np.asarray(shifts, dtype=np.int64)
+        self.encoder = BeatTables(w, self.shifts)
+        if bidirectional:
+            self.layers = [
+                tuple(joined(w, f"rnn.{side}_layers.{k}.", "_l0") for side in ("forward", "backward"))
+                for k in range(layers)
+            ]
+        else:
+            self.layers = [(joined(w, "rnn.", f"_l{k}"),) for k in range(layers)]
+        self.head = np.ascontiguousarray(w["head.weight"].T, dtype=DTYPE)
+        self.head_bias = w["head.bias"].astype(DTYPE)
+        self.perm = chord_permutation(self.shifts)
+
+    def probabilities(self, melody: Melody, style: int) -> np.ndarray:
+        """(n_beats, V) chord probabilities, averaged over the keys."""
+        if melody.n_beats == 0:
+            return np.zeros((0, chords.VOCAB_SIZE))
+        x = self.encoder.melody(*melody_arrays(melody), style)
+        for directions in self.layers:
+            x = run(x, *directions)
+        logits = np.matmul(x, self.head) + self.head_bias
+        return key_average(softmax(logits), self.perm)
+
+
+class NumpyStepper:
+    """One causal session: ``reset()``, then ``probabilities(pitch, onset, bar_pos)`` per beat."""
+
+    def __init__(self, w: Mapping[str, np.ndarray], layers: int, shifts: list[int], style: int = 0) -> None:
+        """``w``: the causal ChordNet's state dict as float64 arrays (``numpy_nets.arrays``)."""
+        self.style = style
+        self.shifts = np.asarray(shifts, dtype=np.int64)
+        self.encoder = BeatTables(w, self.shifts)
+        self.embed = self.encoder.width
+        self.layers = [joined(w, "rnn.", f"_l{k}") for k in range(layers)]
+        self.hidden = h = self.layers[0].shape[1] // 4
+        head = np.concatenate([w["head.weight"], w["head.bias"][:, None]], axis=1)
+        self.head = np.ascontiguousarray(head.T, dtype=DTYPE)  # (h + 1, V)
+        n, v = len(shifts), chords.VOCAB_SIZE
+        self.gather = (chord_permutation(self.shifts) + v * np.arange(n)[:, None]).astype(np.int64)
+        # each layer's input row: [x, h, 1] (the 1 carries the bias), one row per shift
+        widths = [self.embed] + [h] * (layers - 1)
+        self.inputs = [np.zeros((n, width + h + 1), DTYPE) for width in widths]
+        self.gates = np.zeros((n, 4 * h), DTYPE)
+        self.cells = [np.zeros((n, h), DTYPE) for _ in range(layers)]
+        self.tmp = np.zeros((n, h), DTYPE)
+        self.logits = np.zeros((n, v), DTYPE)
+        self.reset()
+
+    def reset(self) -> None:
+        for buffer in (*self.inputs, *self.cells):
+            buffer.fill(0.0)
+        for buffer in self.inputs:
+            buffer[:, -1] = 1.0
+
+    def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
+        """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
+        self.encoder.beat(pitch, onset, bar_pos, self.style, self.inputs[0][:, : self.embed])
+        h = self.hidden
+        for k, weight in enumerate(self.layers):
+            np.dot(self.inputs[k], weight, out=self.gates)
+            out = self.inputs[k][:, -h - 1 : -1]  # the new h stays in this layer's input row
+            cell(self.gates, self.cells[k], out, self.tmp)
+            if k + 1 < len(self.layers):
+                self.inputs[k + 1][:, :h] = out
+        logits = np.dot(self.inputs[-1][:, -h - 1 :], self.head, out=self.logits)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits *= 1.0 / (len(self.shifts) * logits.sum(axis=1, keepdims=True))  # softmax, mean over shifts
+        return logits.ravel()[self.gather].sum(axis=0, dtype=np.float64)

@@ -1,0 +1,206 @@
+"""Training the lstm family's ChordNets (torch): the bidirectional net, then the causal one.
+
+Every piece is drawn in a random transposition each epoch (all 12 keys); label smoothing, AdamW
+and a one-cycle schedule (``accompanist.nn.trainer``); each net keeps the weights of its best
+validation epoch. With ``pretrain=true`` the melody encoder is first trained on folk melodies
+without chords (``accompanist.nn.pretrain``). Inference needs none of this (``lstm_numpy``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from accompanist.data import balance_styles
+from accompanist.data.corpora import style_index
+from accompanist.melody import Melody
+from accompanist.nn.configs import LSTMConfig
+from accompanist.nn.encoding import IGNORE, collate
+from accompanist.nn.lstm import ChordNet, ensemble_probabilities
+from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
+
+NETS = ("bidirectional", "causal")
+
+
+def train_nets(
+    config: LSTMConfig, train: list, valid: list, *, device: str, seed: int, progress: bool
+) -> tuple[dict[str, ChordNet], dict[str, Any]]:
+    """Both nets (on the CPU) and what their training measured (epochs, best validation, seconds)."""
+    torch.set_num_threads(config.threads)
+    start = time.perf_counter()
+    nets, meta = {}, {"epochs": {}, "validation_best": {}}
+    with distributed(device) as (rank, world, dev):
+        lm = _pretrained(config, seed, dev, rank, world, progress) if config.pretrain else None
+        for name in NETS:
+            job = TrainJob(config, train, valid, seed, dev, rank, world, progress, f"lstm {name}")
+            trainer = job.run(name == "bidirectional", lm)
+            nets[name] = trainer.model.cpu()
+            meta["epochs"][name] = trainer.epoch + 1
+            meta["validation_best"][name] = round(trainer.best_score, 4)
+    return nets, {**meta, "train_seconds": time.perf_counter() - start, "world_size": world}
+
+
+def build_nets(
+    config: LSTMConfig, weights: dict[str, dict[str, np.ndarray]], device: str
+) -> dict[str, ChordNet]:
+    """torch ChordNets holding these weights, in eval mode, on ``device``."""
+    nets = {}
+    for name in NETS:
+        net = ChordNet(bidirectional=name == "bidirectional", **config.net_kwargs())
+        net.load_state_dict(
+            {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in weights[name].items()}
+        )
+        nets[name] = net.eval().to(device)
+    return nets
+
+
+@torch.inference_mode()
+def torch_probabilities(net: ChordNet, melody: Melody, style: int, shifts: list[int]) -> np.ndarray:
+    """(n_beats, V) probabilities of torch's ChordNet over the transposition ensemble (the reference
+    maths of ``lstm_numpy``, and the path for a GPU)."""
+    device = net.head.weight.device
+    batch = {k: v.to(device) for k, v in collate([melody], styles=[style]).items()}
+    with one_thread():
+        probs = ensemble_probabilities(net, batch, shifts)[0]
+    return probs.double().cpu().numpy()
+
+
+@dataclass
+class TrainJob:
+    """Everything one net's training needs besides the net."""
+
+    config: LSTMConfig
+    train: list
+    valid: list
+    seed: int
+    device: str
+    rank: int
+    world: int
+    progress: bool
+    desc: str
+
+    def run(self, bidirectional: bool, lm: Any = None) -> Trainer:
+        """Train one net from seed ``seed`` (from the language model's weights if given)."""
+        cfg, dev = self.config, self.device
+        torch.manual_seed(self.seed)
+        net = ChordNet(bidirectional=bidirectional, **cfg.net_kwargs()).to(dev)
+        if lm is not None:
+            lm.transfer(net)
+        valid = _batches(self.valid, 64, self.seed, -1, dev)
+        train = balance_styles(self.train, cfg.style_balance)
+        trainer = Trainer(
+            _trainer_config(cfg, self.seed),
+            net,
+            batches=lambda epoch: _batches(train, cfg.batch_size, self.seed, epoch, dev),
+            loss=lambda model, batch: _loss(model, batch, cfg),
+            validate=lambda model: _accuracy(model, valid),
+            rank=self.rank,
+            world=self.world,
+            progress=self.progress,
+            desc=self.desc,
+        )
+        trainer.run()
+        return trainer
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread: for nets this small, a second thread on a busy CPU costs 10-100x."""
+    before = torch.get_num_threads()
+    if before != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if before != 1:
+            torch.set_num_threads(before)
+
+
+def _trainer_config(config: LSTMConfig, seed: int) -> TrainerConfig:
+    return TrainerConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        weight_decay=config.weight_decay,
+        patience=config.patience,
+        seed=seed,
+    )
+
+
+def _to(batch: dict[str, torch.Tensor], device: str | torch.device) -> dict[str, torch.Tensor]:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def _batches(pieces: list, size: int, seed: int, epoch: int, device: str) -> list[dict[str, torch.Tensor]]:
+    """Pieces in batches of similar length; for epoch >= 0 each piece in a random key (-6..+5)."""
+    rng = np.random.default_rng([seed, epoch + 1])
+    shifts = rng.integers(-6, 6, len(pieces)) if epoch >= 0 else np.zeros(len(pieces), dtype=int)
+    noise = rng.uniform(0, 8, len(pieces)) if epoch >= 0 else np.zeros(len(pieces))
+    order = np.argsort([p.melody.n_beats + n for p, n in zip(pieces, noise)], kind="stable")
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
+    if epoch >= 0:
+        rng.shuffle(groups)
+    out = []
+    for group in groups:
+        moved = [pieces[i].transpose(int(shifts[i])) if shifts[i] else pieces[i] for i in group]
+        batch = collate(
+            [p.melody for p in moved], [p.chords for p in moved], [style_index(p.style) for p in moved]
+        )
+        batch["voices"] = _voice_targets([p.satb for p in moved], batch["mask"].shape[1])
+        out.append(_to(batch, device))
+    return out
+
+
+def _voice_targets(satb: list[np.ndarray], length: int) -> torch.Tensor:
+    """(B, T, 3) pitch classes of alto, tenor and bass at each beat (12 = rest), IGNORE-padded."""
+    out = torch.full((len(satb), length, 3), IGNORE, dtype=torch.long)
+    for i, voices in enumerate(satb):
+        if voices is None:
+            continue  # a lead sheet has no voices to learn from
+        lower = voices[:, 1:].astype(np.int64)
+        out[i, : len(lower)] = torch.from_numpy(np.where(lower < 0, 12, lower % 12))
+    return out
+
+
+def _loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], config: LSTMConfig) -> torch.Tensor:
+    """Label-smoothed chord cross-entropy, plus the weighted voice loss when there is one."""
+    ce = torch.nn.functional.cross_entropy
+    if config.voice_weight > 0:
+        logits, voices = model(batch, voices=True)
+        targets = batch["voices"].flatten()
+        # summed over the voices there are, so a batch of lead sheets (no voices) adds 0, not nan
+        voice = ce(voices.flatten(0, 2), targets, ignore_index=IGNORE, reduction="sum")
+        extra = config.voice_weight * voice / (targets != IGNORE).sum().clamp(min=1)
+    else:
+        logits, extra = model(batch), 0.0
+    smoothing = config.label_smoothing
+    targets = batch["chords"].flatten()
+    return ce(logits.flatten(0, 1), targets, ignore_index=IGNORE, label_smoothing=smoothing) + extra
+
+
+def _accuracy(model: torch.nn.Module, batches: list[dict[str, torch.Tensor]]) -> float:
+    """Beat accuracy of each style, averaged over the styles (so the smaller corpus counts as much)."""
+    hits: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for batch in batches:
+        mask = batch["chords"] != IGNORE
+        right = (model(batch).argmax(-1) == batch["chords"]) & mask
+        for style in batch["style"].unique().tolist():
+            rows = batch["style"] == style
+            hits[style] = hits.get(style, 0) + int(right[rows].sum())
+            total[style] = total.get(style, 0) + int(mask[rows].sum())
+    return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
+
+
+def _pretrained(config: LSTMConfig, seed: int, device: str, rank: int, world: int, progress: bool):
+    from accompanist.nn.pretrain import PretrainConfig, pretrained_lm
+
+    pretrain = PretrainConfig(melodies=config.pretrain_melodies, epochs=config.pretrain_epochs, seed=seed)
+    return pretrained_lm(
+        config.encoder_kwargs(), pretrain, device=device, rank=rank, world=world, progress=progress
+    )
