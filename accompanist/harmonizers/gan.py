@@ -55,22 +55,24 @@ class Session:
     def __init__(self, net: NumpyGenerator, config: GANConfig, style: int, seed: int | None) -> None:
         self.net, self.config, self.style = net, config, style
         self.vary(DEFAULT_SEED if seed is None else seed)
-        self.melody_state, self.decoder_state = net.zeros(), net.zeros()
+        self.state = net.start()
         self.prev = BOS
 
     def vary(self, seed: int) -> None:
         """Draw from ``seed``'s random stream from the next beat on."""
         self.draws = Draws(seed, self.config.noise_dim, self.config.noise_scale)
 
-    def chord(self, context: np.ndarray) -> tuple[int, np.ndarray]:
-        """Draw this beat's noise, then its chord; return the chord and the distribution it came from."""
+    def chord(self, context: np.ndarray | None = None) -> tuple[int, np.ndarray]:
+        """Draw this beat's noise, then its chord, from the melody context's (K, 4h) gates (offline)
+        or the causal melody state; return the chord and the distribution it came from."""
         noise, gumbel = self.draws.beat()
-        probs = self.net.chord_probabilities(context, noise, self.prev, self.decoder_state)
+        probs = self.net.chord_probabilities(self.state, noise, self.prev, context)
         self.prev = draw(probs, gumbel, self.config.temperature)
         return self.prev, probs
 
     def step(self, frame: BeatFrame) -> tuple[int, np.ndarray]:
-        return self.chord(self.net.melody_step(frame, self.style, self.melody_state))
+        self.net.melody_step(frame, self.style, self.state)
+        return self.chord()
 
 
 class GANHarmonizer(Harmonizer):

@@ -26,7 +26,6 @@ from accompanist.nn.numpy_nets import (
     cell,
     chord_permutation,
     joined,
-    key_average,
     run,
     softmax,
 )
@@ -34,7 +33,6 @@ from accompanist.nn.tokens import melody_arrays
 
 V = chords.VOCAB_SIZE
 BOS = V  # the "previous chord" of the first beat
-State = tuple[np.ndarray, np.ndarray]  # an LSTM's (h, c), (K, hidden) each
 
 
 class Draws:
@@ -58,6 +56,18 @@ def draw(probs: np.ndarray, gumbel: np.ndarray, temperature: float) -> int:
     return int((np.log(np.maximum(probs, 1e-30)) / temperature + gumbel).argmax())
 
 
+class State:
+    """One run's recurrent state, in the buffers the products read: the melody LSTM's input row
+    [beat, h, 1] and cell; the decoder's row [melody h, decoder h] and cell (K rows each)."""
+
+    def __init__(self, keys: int, width: int, hidden: int) -> None:
+        self.melody = np.zeros((keys, width + hidden + 1), DTYPE)
+        self.melody[:, -1] = 1.0  # carries the bias
+        self.melody_cell = np.zeros((keys, hidden), DTYPE)
+        self.decoder = np.zeros((keys, 2 * hidden), DTYPE)
+        self.decoder_cell = np.zeros((keys, hidden), DTYPE)
+
+
 class NumpyGenerator:
     """A Generator's weights prepared for sampling: ``contexts`` (offline) or ``melody_step``
     (causal) for the melody, then ``chord_probabilities`` beat by beat."""
@@ -71,58 +81,62 @@ class NumpyGenerator:
         suffixes = ("_l0",) if causal else ("_l0", "_l0_reverse")
         self.melody = [joined(w, "melody.", s) for s in suffixes]
         decoder = joined(w, "decoder.", "_l0").astype(np.float64)  # rows: context, noise, chord, h, bias
-        c, n = (
-            h * len(suffixes),
-            w["decoder.weight_ih_l0"].shape[1] - h * len(suffixes) - w["chord.weight"].shape[1],
-        )
-        d = c + n + w["chord.weight"].shape[1]
+        c, e = h * len(suffixes), w["chord.weight"].shape[1]
+        n = w["decoder.weight_ih_l0"].shape[1] - c - e
+        d = c + n + e
         self.from_context = decoder[:c].astype(DTYPE)
         self.from_noise = decoder[c : c + n].astype(DTYPE)
         self.from_chord = (w["chord.weight"] @ decoder[c + n : d] + decoder[-1]).astype(DTYPE)  # (V + 1, 4h)
         self.recurrent = decoder[d : d + h].astype(DTYPE)
+        # causal: the melody's h and the decoder's h times their weights in one product
+        self.context_and_recurrent = np.concatenate([self.from_context, self.recurrent]) if causal else None
         self.out = np.ascontiguousarray(w["out.weight"].T, dtype=DTYPE)
         self.out_bias = w["out.bias"].astype(DTYPE)
         self.perm = chord_permutation(self.shifts)  # (K, V): chord c of the original key in key k
-        bos = np.full((len(self.shifts), 1), BOS, dtype=np.int64)
-        self.perm_bos = np.concatenate([self.perm, bos], axis=1)
         k = len(self.shifts)
+        self.perm_bos = np.concatenate([self.perm, np.full((k, 1), BOS, dtype=np.int64)], axis=1)
+        self.gather = self.perm + V * np.arange(k)[:, None]  # into the (K, V) probabilities, flat
         self.gates, self.tmp = np.empty((k, 4 * h), DTYPE), np.empty((k, h), DTYPE)
+        self.logits = np.empty((k, V), DTYPE)
 
-    def zeros(self) -> State:
-        k = len(self.shifts)
-        return np.zeros((k, self.hidden), DTYPE), np.zeros((k, self.hidden), DTYPE)
+    def start(self) -> State:
+        return State(len(self.shifts), self.encoder.width, self.hidden)
 
     def contexts(self, melody: Melody, style: int) -> np.ndarray:
         """(n_beats, K, 4h) the melody context's share of the decoder's gates, every beat at once."""
         x = self.encoder.melody(*melody_arrays(melody), style)
-        return np.matmul(run(x, *self.melody).transpose(1, 0, 2), self.from_context)
+        return self.context_gates(run(x, *self.melody))
 
     def context_gates(self, context: np.ndarray) -> np.ndarray:
-        """(T, K, 4h) decoder gates of a (K, T, C) melody context computed elsewhere (torch, a GPU)."""
+        """(T, K, 4h) decoder gates of a (K, T, C) melody context (numpy's, or torch's on a GPU)."""
         return np.matmul(np.asarray(context, DTYPE).transpose(1, 0, 2), self.from_context)
 
-    def melody_step(self, frame: BeatFrame, style: int, state: State) -> np.ndarray:
-        """(K, 4h) the context's share of the decoder's gates for one more beat; ``state`` (the
-        causal melody LSTM's) advances in place."""
-        h, c = state
-        x = np.empty((len(self.shifts), self.encoder.width), DTYPE)
-        self.encoder.beat(frame.pitch, frame.onset, frame.bar_pos, style, x)
-        weight = self.melody[0]
-        gates = np.dot(x, weight[: len(x[0])], out=self.gates)
-        gates += np.dot(h, weight[len(x[0]) : -1])
-        gates += weight[-1]
-        cell(gates, c, h, self.tmp)
-        return np.dot(h, self.from_context)
+    def melody_step(self, frame: BeatFrame, style: int, state: State) -> None:
+        """The causal melody LSTM's next beat; its h goes into the decoder's row of ``state``."""
+        width, h = self.encoder.width, self.hidden
+        self.encoder.beat(frame.pitch, frame.onset, frame.bar_pos, style, state.melody[:, :width])
+        np.dot(state.melody, self.melody[0], out=self.gates)
+        out = state.melody[:, width : width + h]
+        cell(self.gates, state.melody_cell, out, self.tmp)
+        state.decoder[:, :h] = out
 
     def chord_probabilities(
-        self, context: np.ndarray, noise: np.ndarray, prev: int, state: State
+        self, state: State, noise: np.ndarray, prev: int, context: np.ndarray | None = None
     ) -> np.ndarray:
         """(V,) chord probabilities for one beat averaged over the keys, in the original key, from
-        its (K, 4h) context gates, noise and the previous chord; the decoder ``state`` advances in place."""
-        h, c = state
-        gates = np.dot(h, self.recurrent, out=self.gates)
-        gates += context
-        gates += noise @ self.from_noise
+        the noise, the previous chord and the melody context: given as (K, 4h) gates (offline), or
+        the h that ``melody_step`` left in ``state`` (causal). The decoder's state advances."""
+        h, gates = self.hidden, self.gates
+        if context is None:
+            np.dot(state.decoder, self.context_and_recurrent, out=gates)
+        else:
+            np.dot(state.decoder[:, h:], self.recurrent, out=gates)
+            gates += context
+        gates += np.dot(noise, self.from_noise)
         gates += self.from_chord[self.perm_bos[:, prev]]
-        cell(gates, c, h, self.tmp)
-        return key_average(softmax(h @ self.out + self.out_bias), self.perm)
+        out = state.decoder[:, h:]
+        cell(gates, state.decoder_cell, out, self.tmp)
+        logits = np.dot(out, self.out, out=self.logits)
+        logits += self.out_bias
+        softmax(logits)
+        return logits.ravel()[self.gather].sum(axis=0, dtype=np.float64) / len(self.shifts)
