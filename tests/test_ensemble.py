@@ -122,3 +122,36 @@ def test_bad_weights_are_refused():
     for weights in ([1.0], [-1.0, 2.0], [0.0, 0.0]):
         with pytest.raises(ValueError):
             EnsembleHarmonizer([Fixed(0), Fixed(1)], weights)
+
+
+class Sampling(Fixed):
+    """Fixed that samples: it records the seeds it is asked to vary to and takes a temperature."""
+
+    family = "test-ensemble-sampling"
+
+    def __init__(self, shift=0):
+        super().__init__(shift)
+        self.varied, self.temperature = [], None
+
+    def vary(self, seed):
+        self.varied.append(seed)
+
+    def use_temperature(self, temperature):
+        self.temperature = temperature
+        return True
+
+
+def test_vary_reaches_every_member_and_varies_if_any_member_does():
+    sampling, plain = Sampling(0), Fixed(5)
+    both = EnsembleHarmonizer([sampling, plain])
+    assert both.varies and sampling.varies and not plain.varies
+    both.vary(7)
+    assert sampling.varied == [7]
+    assert not EnsembleHarmonizer([Fixed(0), Fixed(5)]).varies
+
+
+def test_use_temperature_reaches_every_member_and_is_taken_if_any_member_takes_it():
+    first, second = Sampling(0), Sampling(5)
+    assert EnsembleHarmonizer([Fixed(0), first, second]).use_temperature(0.5)
+    assert first.temperature == second.temperature == 0.5
+    assert not EnsembleHarmonizer([Fixed(0), Fixed(5)]).use_temperature(0.5)

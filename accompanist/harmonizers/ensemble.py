@@ -50,6 +50,11 @@ class EnsembleHarmonizer(Harmonizer):
         for member in self.members:
             member.use_style(style)
 
+    def use_temperature(self, temperature: float) -> bool:
+        """Set ``temperature`` on every member; True if any member samples (took it)."""
+        taken = [member.use_temperature(temperature) for member in self.members]
+        return any(taken)
+
     def probabilities(self, melody: Melody, *, causal: bool = False, seed: int | None = None) -> np.ndarray:
         rows = [m.probabilities(melody, causal=causal, seed=seed) for m in self.members]
         return average(rows, self.weights)
@@ -60,6 +65,18 @@ class EnsembleHarmonizer(Harmonizer):
         self._frames: list[BeatFrame] = []
         for member in self.members:
             member.reset(seed)
+
+    def vary(self, seed: int) -> None:
+        """Pass the new idea to every member (those that do not vary ignore it), keeping the frames
+        heard; a member without ``step_probabilities`` is run on them with ``seed`` from now on."""
+        self._seed = seed
+        for member in self.members:
+            member.vary(seed)
+
+    @property
+    def varies(self) -> bool:
+        """Whether any member varies."""
+        return any(member.varies for member in self.members)
 
     def step_index(self, frame: BeatFrame) -> int:
         return int(self.step_probabilities(frame).argmax())
