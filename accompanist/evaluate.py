@@ -135,7 +135,7 @@ def predict(
     except NotImplementedError:
         probabilities = None
     beat_pace = pace.resolve(changes, model) == "beat"
-    if beat_pace and probabilities is not None and type(model).predict is Harmonizer.predict:
+    if beat_pace and probabilities is not None and model.predict_is_argmax:
         return probabilities.argmax(axis=1), probabilities  # what predict() would compute again
     return pace.predict(model, melody, causal=causal, seed=SEED, changes=changes), probabilities
 

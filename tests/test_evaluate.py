@@ -155,3 +155,33 @@ def test_eval_cli_default_models_skip_a_missing_checkpoint(stubs, monkeypatch, c
 def test_eval_cli_unknown_model_is_one_line_error(monkeypatch, capsys):
     code, out, err = run_cli(["eval", "--models", "no-such-family"], monkeypatch, capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
+
+
+class CountingTriad(RootTriad):
+    """RootTriad that counts its predict calls; ``predict_is_argmax`` left as overriding it makes it."""
+
+    family = "test-counting-triad"
+    calls = 0
+
+    def predict(self, melody, *, causal=False, seed=None):
+        type(self).calls += 1
+        return super().predict(melody, causal=causal, seed=seed)
+
+
+class ArgmaxCountingTriad(CountingTriad):
+    predict_is_argmax = True
+
+
+def test_evaluate_takes_the_argmax_of_the_probabilities_only_where_predict_is_argmax():
+    from accompanist.harmonizers.gan import GANHarmonizer
+
+    assert RootTriad.predict_is_argmax and not GANHarmonizer.predict_is_argmax
+    assert not CountingTriad.predict_is_argmax and ArgmaxCountingTriad.predict_is_argmax
+    CountingTriad.calls = ArgmaxCountingTriad.calls = 0
+    scores = {
+        cls: evaluate({"stub": cls()}, PIECES, progress=False, changes="beat")["models"]
+        for cls in (RootTriad, CountingTriad, ArgmaxCountingTriad)
+    }
+    assert CountingTriad.calls == 2 * len(PIECES)  # both modes
+    assert ArgmaxCountingTriad.calls == 0
+    assert scores[RootTriad] == scores[CountingTriad] == scores[ArgmaxCountingTriad]

@@ -35,6 +35,17 @@ class Harmonizer(ABC):
     family: ClassVar[str]
     styles: tuple[str, ...] = ()  # the idioms learned; empty: the family has no style input
     style: str = "folk"
+    # Whether ``predict`` gives the most probable chord of each beat of ``probabilities`` (with
+    # the same arguments), as the default does, so a caller holding those probabilities can take
+    # their argmax instead of predicting again (``evaluate``). A family whose ``predict`` decodes
+    # otherwise (markov's Viterbi) or samples (the gan) has it False; a subclass that overrides
+    # ``predict`` without setting it is taken to be such a family.
+    predict_is_argmax: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "predict" in cls.__dict__ and "predict_is_argmax" not in cls.__dict__:
+            cls.predict_is_argmax = False
 
     def use_style(self, style: str) -> None:
         """Harmonize in this idiom from now on (a model that did not learn it uses its nearest)."""

@@ -77,6 +77,7 @@ class Session:
 
 class GANHarmonizer(Harmonizer):
     family = "gan"
+    predict_is_argmax = False  # predict draws one seed's chords from the probabilities
 
     def __init__(self, config: GANConfig, weights: dict[str, dict[str, Any]]) -> None:
         """``weights``: the offline and the causal generator's state dicts (tensors or arrays)."""
