@@ -76,6 +76,9 @@ def default_checkpoint(name: str) -> Path:
 def load(model: str, device: str = "cpu") -> Harmonizer:
     """Load a harmonizer from a family name (its shipped checkpoint) or a checkpoint path.
 
+    By name, the checkpoint is the family's ``default_checkpoint()``, else ``models/<name>.pt``;
+    where that file is missing, the family's ``untrained()`` model if it gives one.
+
     ``device`` 'auto' is resolved only for a family that uses torch (see ``build``).
     """
     if device != "auto":
@@ -84,10 +87,11 @@ def load(model: str, device: str = "cpu") -> Harmonizer:
     looks_like_path = path.suffix == ".pt" or "/" in model or path.exists()
     if not looks_like_path:
         cls = family(model)
-        ckpt = getattr(cls, "default_checkpoint", None)
-        path = Path(ckpt()) if ckpt else default_checkpoint(model)
-        if not path.is_file() and hasattr(cls, "untrained"):
-            return cls.untrained()
+        path = Path(cls.default_checkpoint() or default_checkpoint(model))
+        if not path.is_file():
+            fallback = cls.untrained()
+            if fallback is not None:
+                return fallback
     payload = load_checkpoint(path)
     try:
         model_ = build(payload["kind"], payload["state"], device)

@@ -141,6 +141,19 @@ class Harmonizer(ABC):
         """Train on ``train`` Pieces (``valid`` for early stopping); ``options`` are --set key=value."""
         raise NotImplementedError(f"the {cls.family} family cannot be trained by Accompanist")
 
+    @classmethod
+    def default_checkpoint(cls) -> str | Path | None:
+        """Where ``harmonizers.load(family name)`` finds this family's checkpoint; None (the default):
+        the registry's ``models/<family>.pt``."""
+        return None
+
+    @classmethod
+    def untrained(cls) -> Harmonizer | None:
+        """The model ``harmonizers.load(family name)`` gives when that checkpoint file is missing (the
+        ensemble: its default members' shipped checkpoints); None (the default): no fallback, the
+        missing file is an error."""
+        return None
+
     def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
         """A family's own figures on evaluation pieces, merged into its row (the gan's diversity)."""
         return {}
