@@ -7,20 +7,16 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from accompanist import harmonizers
 from accompanist.commands import sampling
-from accompanist.data.corpora import NAMES, STYLES, corpus
+from accompanist.data.corpora import NAMES, STYLES, corpus, load_pieces
 from accompanist.devices import CHOICES, resolve_device
-from accompanist.errors import AccompanistError, CheckpointError, DataError
+from accompanist.errors import AccompanistError, CheckpointError
 from accompanist.evaluate import evaluate, format_table
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.live.realtime import single_threaded
 from accompanist.pace import CHANGES
-
-if TYPE_CHECKING:
-    from accompanist.data import Piece
 
 SPLITS = ("test", "validation")
 
@@ -96,11 +92,3 @@ def load_models(names: list[str] | None, device: str) -> dict[str, Harmonizer]:
     if not models:
         raise CheckpointError("no trained model to evaluate; train one with `accompanist train markov`")
     return models
-
-
-def load_pieces(split: str, limit: int | None = None, corpus_name: str = "chorales") -> list[Piece]:
-    """The pieces of a split of a corpus, the first ``limit`` of them if given."""
-    pieces = corpus(corpus_name).parts()[split][:limit]
-    if not pieces:
-        raise DataError(f"the {split} split of {corpus_name} holds no pieces")
-    return pieces

@@ -17,10 +17,9 @@ from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.lead_sheet import lead_sheet, sheet_symbols
-from accompanist.melody import Melody
 from accompanist.midi_io import HARMONY_PROGRAM, harmonized_midi, melody_notes, read_midi, to_melody
 from accompanist.pace import CHANGES
-from accompanist.voicing import VOICINGS, Voicer, basses, voice_sequence
+from accompanist.voicing import VOICINGS, basses, beat_voicings, held_chords
 
 SUFFIX = ".harmonized.mid"
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -150,44 +149,6 @@ def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str
     how = f"{args.style}, {args.voicing}"
     header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({how}) -> {written}"
     return f"{header}\nkey {key.name}\n{lead_sheet(symbols, melody.bar_pos)}"
-
-
-Held = tuple[int, int, tuple[int, ...]]  # start beat, end beat, pitches
-
-
-def harmony(labels: list[str], melody: Melody, style: str, causal: bool) -> list[Held]:
-    """(start_beat, end_beat, pitches) of each held chord (``beat_voicings`` joined)."""
-    return held_chords(beat_voicings(labels, melody, style, causal))
-
-
-def beat_voicings(labels: list[str], melody: Melody, style: str, causal: bool) -> list[tuple[int, ...]]:
-    """The pitches of each beat's chord; a beat's voicing stays under its melody.
-
-    Offline the whole sequence is voiced at once; ``causal`` voices beat by beat as live play does.
-    """
-    indices = [chords.from_label(label) for label in labels]
-    tops = melody_tops(melody)
-    if causal:
-        voicer = Voicer(style)
-        return [voicer.voice(c, p) for c, p in zip(indices, tops, strict=True)]
-    return voice_sequence(indices, tops, style)
-
-
-def held_chords(voicings: list[tuple[int, ...]]) -> list[Held]:
-    """(start_beat, end_beat, pitches) of each run of beats voiced alike (silent beats left out)."""
-    held: list[Held] = []
-    for beat, pitches in enumerate(voicings):
-        if held and held[-1][1] == beat and held[-1][2] == pitches:
-            held[-1] = (held[-1][0], beat + 1, pitches)
-        elif pitches:
-            held.append((beat, beat + 1, pitches))
-    return held
-
-
-def melody_tops(melody: Melody) -> list[int | None]:
-    """The highest melody pitch sounding in each beat, None where the beat is silent."""
-    beats = melody.pitch.reshape(melody.n_beats, -1)
-    return [int(b.max()) if b.max() >= 0 else None for b in beats]
 
 
 def plan(args: argparse.Namespace) -> list[Job]:

@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accompanist.errors import DataError
+
+if TYPE_CHECKING:
+    from accompanist.data import Piece
 
 STYLES = ("chorale", "folk")
 DEFAULT_STYLE = "folk"
@@ -114,3 +117,11 @@ def corpus(name: str) -> Corpus:
 
 def style_of(name: str) -> str:
     return corpus(name).style
+
+
+def load_pieces(split: str, limit: int | None = None, corpus_name: str = "chorales") -> list[Piece]:
+    """The pieces of a split of a corpus, the first ``limit`` of them if given."""
+    pieces = corpus(corpus_name).parts()[split][:limit]
+    if not pieces:
+        raise DataError(f"the {split} split of {corpus_name} holds no pieces")
+    return pieces

@@ -13,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from accompanist import chord_symbols, chords, harmonizers, metrics
-from accompanist.commands.harmonize import beat_voicings
 from accompanist.errors import AccompanistError
 from accompanist.melody import STEPS_PER_BEAT, Melody
 from accompanist.repl.parse import note_name
 from accompanist.repl.session import Session
-from accompanist.voicing import basses
+from accompanist.voicing import basses, beat_voicings
 
 METRICS = ("note_in_chord", "ctnctr", "pcs", "mctd", "che", "cc", "ctd")
 HELD = "/"

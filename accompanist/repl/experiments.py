@@ -67,7 +67,7 @@ def evaluate_current(
 ) -> str:
     """The current model's scores on a corpus's test split (the first ``limit`` pieces if given),
     in the session's style and pace."""
-    from accompanist.commands.eval import load_pieces
+    from accompanist.data.corpora import load_pieces
     from accompanist.evaluate import evaluate, format_table
 
     if limit is not None and limit < 1:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from accompanist.commands.harmonize import beat_voicings
 from accompanist.data.corpora import NAMES, STYLES
 from accompanist.lead_sheet import chord_sheet
 from accompanist.pace import CHANGES
@@ -20,7 +19,7 @@ from accompanist.repl.compare import compare
 from accompanist.repl.parse import beats_per_bar, note_name, parse_meter, parse_notes
 from accompanist.repl.session import ReplError, Result, Session, apply_temperature
 from accompanist.training import TRAINING_CORPORA
-from accompanist.voicing import VOICINGS, basses
+from accompanist.voicing import VOICINGS, basses, beat_voicings
 
 
 class CommandParser(argparse.ArgumentParser):

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import mido
 
-from accompanist.commands.harmonize import harmony
 from accompanist.files import check_output
 from accompanist.live.notes import SoundingNotes
 from accompanist.midi_io import Score, TempoMap, write_midi
 from accompanist.repl.parse import Note, beats_per_bar
 from accompanist.repl.render import audio_driver, can_render, play_audio, render_wav
 from accompanist.repl.session import ReplError, Session
+from accompanist.voicing import harmony
 
 TICKS_PER_BEAT = 480
 MELODY_CHANNEL = 0
