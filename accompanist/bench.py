@@ -1,6 +1,6 @@
 """Cost figures for every family that loads: one causal step, and offline harmonization of a chorale.
 
-A causal step is what the live loop pays per beat: ``step_index`` with batch 1 on one torch
+A causal step is what the live loop pays per beat: ``step_index`` with batch 1, on one torch
 thread and one BLAS thread (two threads made p99 tens of milliseconds). It is timed beat by beat
 over the test chorales, ``reset()`` at each new piece (not timed), after a warm-up. Offline time is one
 ``predict`` of a whole chorale. Both come back as plain dicts, ready for JSON.

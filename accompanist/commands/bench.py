@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "bench",
         help="time live steps and offline harmonization of every model",
-        description="Median and p99 of one causal step (batch 1, one torch thread) and offline "
+        description="Median and p99 of one causal step (batch 1, one thread) and offline "
         "harmonization time per test chorale, for every family whose checkpoint loads.",
     )
     p.add_argument("--models", nargs="+", metavar="MODEL", help="family names or checkpoints (default: all)")
@@ -105,7 +105,7 @@ def merge(result: dict[str, Any], extra: dict[str, Any]) -> None:
 
 def format_result(result: dict[str, Any]) -> str:
     lines = [
-        f"device: {result['device']} (one torch thread)",
+        f"device: {result['device']} (one thread)",
         f"{'model':<10} {'step p50':>10} {'step p99':>10} {'offline p50':>12} {'offline p99':>12}",
     ]
     for name, step in result["step_us"].items():
