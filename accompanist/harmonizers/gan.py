@@ -39,7 +39,7 @@ from accompanist.melody import BeatFrame, Melody
 from accompanist.nn import shapes
 from accompanist.nn.configs import GANConfig
 from accompanist.nn.gan_numpy import BOS, Draws, NumpyGenerator, draw
-from accompanist.nn.numpy_nets import arrays
+from accompanist.nn.numpy_nets import arrays, stored, torch_weights
 from accompanist.variety import SEEDS, harmonize_seeds, variety_metrics
 
 V = chords.VOCAB_SIZE
@@ -82,9 +82,7 @@ class GANHarmonizer(Harmonizer):
     def __init__(self, config: GANConfig, weights: dict[str, dict[str, Any]]) -> None:
         """``weights``: the offline and the causal generator's state dicts (tensors or arrays)."""
         self.config = config
-        self.weights = {
-            name: {k: v.astype(np.float32) for k, v in arrays(weights[name]).items()} for name in NETS
-        }
+        self.weights = stored(weights, NETS)
         keys = SHIFTS[: max(1, min(config.shifts, 12))]
         self.nets = {
             causal: NumpyGenerator(arrays(self.weights[name]), keys, causal)
@@ -175,12 +173,7 @@ class GANHarmonizer(Harmonizer):
 
     # ---- persistence -----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        import torch
-
-        weights = {
-            name: {k: torch.from_numpy(v.copy()) for k, v in w.items()} for name, w in self.weights.items()
-        }
-        return {"config": asdict(self.config), **weights}
+        return {"config": asdict(self.config), **torch_weights(self.weights)}
 
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> GANHarmonizer:

@@ -34,7 +34,7 @@ from accompanist.melody import BeatFrame, Melody
 from accompanist.nn import shapes
 from accompanist.nn.configs import LSTMConfig
 from accompanist.nn.lstm_numpy import NumpyChordNet, NumpyStepper
-from accompanist.nn.numpy_nets import arrays
+from accompanist.nn.numpy_nets import arrays, stored, torch_weights
 
 NETS = ("bidirectional", "causal")
 
@@ -46,9 +46,7 @@ class LSTMHarmonizer(Harmonizer):
     def __init__(self, config: LSTMConfig, weights: dict[str, dict[str, Any]]) -> None:
         """``weights``: each net's state dict (tensors or arrays), by name (``NETS``)."""
         self.config = config
-        self.weights = {
-            name: {k: v.astype(np.float32) for k, v in arrays(weights[name]).items()} for name in NETS
-        }
+        self.weights = stored(weights, NETS)
         self.styles = config.style_list()
         shifts = config.shift_list()
         self.fast = {
@@ -95,12 +93,7 @@ class LSTMHarmonizer(Harmonizer):
 
     # ---- persistence ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        import torch
-
-        weights = {
-            name: {k: torch.from_numpy(v.copy()) for k, v in w.items()} for name, w in self.weights.items()
-        }
-        return {"config": asdict(self.config), **weights}
+        return {"config": asdict(self.config), **torch_weights(self.weights)}
 
     @classmethod
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> LSTMHarmonizer:

@@ -42,6 +42,20 @@ def arrays(state: Mapping[str, object]) -> dict[str, np.ndarray]:
     return out
 
 
+def stored(
+    nets: Mapping[str, Mapping[str, object]], names: tuple[str, ...]
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each named net's state dict as float32 arrays: the weights a harmonizer keeps and saves."""
+    return {name: {k: v.astype(DTYPE) for k, v in arrays(nets[name]).items()} for name in names}
+
+
+def torch_weights(nets: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, object]]:
+    """The same weights as torch tensors, for a checkpoint (``torch.save``)."""
+    import torch
+
+    return {name: {k: torch.from_numpy(v.copy()) for k, v in w.items()} for name, w in nets.items()}
+
+
 def chord_permutation(shifts: np.ndarray) -> np.ndarray:
     """(len(shifts), V) index: row k, column c is chord c transposed by shifts[k]."""
     v = chords.VOCAB_SIZE
