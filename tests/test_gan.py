@@ -214,3 +214,12 @@ def test_two_styles_share_one_generator_with_a_style_input(chorales):
     folk_probs = model.probabilities(melody, seed=0)
     model.use_style("chorale")
     assert not np.allclose(folk_probs, model.probabilities(melody, seed=0))
+
+
+def test_the_gpu_path_context_equals_numpy(tiny, chorales):
+    """--device cuda computes the offline melody context with torch's generator; same gates."""
+    from accompanist.nn.gan import torch_context
+
+    melody, net = chorales["test"][1].melody, tiny.nets[False]
+    context = torch_context(tiny.generators["offline"], melody, net.shifts, tiny.style_row)
+    assert np.abs(net.context_gates(context) - net.contexts(melody, tiny.style_row)).max() < 1e-5
