@@ -44,7 +44,7 @@ LABELS = ("N",) + tuple(f"{r}:{q}" for r in ROOTS for q in QUALITIES)
 
 def index(root: int, quality: int) -> int:
     """The vocabulary index of a root pitch class (0-11) and a quality number (0-8)."""
-    return 1 + 9 * (root % 12) + quality
+    return 1 + N_QUALITIES * (root % 12) + quality
 
 
 def root_quality(idx: int) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from accompanist.melody import REST, STEPS_PER_BEAT
 
 _MISSING = 0.15
 _SEVENTH_COST = 0.3
+_MISSING_FIFTH = 0.3  # a missing fifth counts this much of a missing chord tone
 _BASS_BONUS = 0.1
 
 
@@ -32,7 +33,7 @@ def _templates() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     for i in range(1, chords.VOCAB_SIZE):
         pcs = chords.pitch_classes(i)
         for k, pc in enumerate(pcs):
-            missing_weight[i - 1, pc] = 0.3 if k == 2 else 1.0
+            missing_weight[i - 1, pc] = _MISSING_FIFTH if k == 2 else 1.0
         root[i - 1, pcs[0]] = 1.0
     size_cost = np.where(member.sum(axis=1) == 4, _SEVENTH_COST, 0.0)
     return member, missing_weight, root, size_cost

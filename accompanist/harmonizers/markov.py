@@ -1,8 +1,9 @@
 """The classical baseline: a trigram chord HMM with a melody emission model over hand-made features.
 
 Hidden state: the last two chords (a, b). Transitions P(c | a, b, metre) come from chord
-trigram counts over all 12 transpositions of the training chorales, smoothed by interpolation
-(Witten-Bell style, constants ``k3`` and ``k2``) with bigram and unigram estimates; the metre
+trigram counts over all 12 transpositions of the training pieces, each order interpolated with
+the next lower one by a fixed pseudo-count, (n(c | a, b) + k3 P(c | b)) / (n(a, b) + k3), and
+likewise ``k2`` for the bigram over the unigram (a Dirichlet prior, not Witten-Bell); the metre
 (downbeat or not) has its own tables. Emissions score each chord against the beat's features
 (``accompanist.features``): log P = dur_weight * sum_s f_s log theta[q, s - root] +
 onset_weight * log phi[metre, q, onset - root], with theta and phi estimated relative to the

@@ -8,6 +8,8 @@ from typing import Any
 
 from accompanist.data.corpora import STYLES
 
+VALIDATION_BATCH = 64  # pieces per validation batch, for every deep family (no gradients: memory is small)
+
 
 @dataclass
 class LSTMConfig:

@@ -38,7 +38,7 @@ from accompanist import chords
 from accompanist.data import balance_styles
 from accompanist.data.corpora import STYLES, style_index
 from accompanist.metrics import PCS_SUMS
-from accompanist.nn.configs import GANConfig
+from accompanist.nn.configs import VALIDATION_BATCH, GANConfig
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, BeatEncoder, collate
 
 V = chords.VOCAB_SIZE
@@ -344,7 +344,7 @@ class GANTrainer:
 
         cfg = self.config
         train = balance_styles(train, cfg.style_balance)
-        valid_batches = batches(valid, 64, np.random.default_rng(0)) if valid else []
+        valid_batches = batches(valid, VALIDATION_BATCH, np.random.default_rng(0)) if valid else []
         per_epoch = -(-len(train) // cfg.batch_size)
         total = cfg.epochs * per_epoch
         schedule = torch.optim.lr_scheduler.OneCycleLR(self.g_opt, cfg.lr, total_steps=total, pct_start=0.2)

@@ -20,7 +20,7 @@ import torch
 from accompanist.data import balance_styles
 from accompanist.data.corpora import style_index
 from accompanist.melody import Melody
-from accompanist.nn.configs import LSTMConfig
+from accompanist.nn.configs import VALIDATION_BATCH, LSTMConfig
 from accompanist.nn.encoding import IGNORE, collate
 from accompanist.nn.lstm import ChordNet, ensemble_probabilities
 from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
@@ -92,7 +92,7 @@ class TrainJob:
         net = ChordNet(bidirectional=bidirectional, **cfg.net_kwargs()).to(dev)
         if lm is not None:
             lm.transfer(net)
-        valid = _batches(self.valid, 64, self.seed, -1, dev)
+        valid = _batches(self.valid, VALIDATION_BATCH, self.seed, -1, dev)
         train = balance_styles(self.train, cfg.style_balance)
         trainer = Trainer(
             _trainer_config(cfg, self.seed),

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from accompanist.melody import STEPS_PER_BEAT, Melody
+from accompanist.nn.configs import VALIDATION_BATCH
 from accompanist.nn.encoding import IGNORE, N_PITCH_TOKENS, BeatEncoder, collate
 from accompanist.nn.lstm import ChordNet, reverse_padded
 from accompanist.nn.trainer import Trainer, TrainerConfig
@@ -158,7 +159,7 @@ def pretrained_lm(
     melodies = load_folk(config.melodies, progress=progress and rank == 0)
     n_valid = max(1, int(len(melodies) * VALIDATION_SHARE))
     valid, train = melodies[:n_valid], melodies[n_valid:]
-    valid_batches = window_batches(valid, 64, config.seed, -1, device)
+    valid_batches = window_batches(valid, VALIDATION_BATCH, config.seed, -1, device)
     trainer = Trainer(
         TrainerConfig(epochs=config.epochs, lr=config.lr, patience=config.epochs, seed=config.seed),
         model,
