@@ -7,8 +7,9 @@ from accompanist import chords, harmonizers, metrics
 from accompanist.evaluate import evaluate
 from accompanist.harmonizers.gan import GANHarmonizer
 from accompanist.melody import Melody
+from accompanist.nn.configs import GANConfig
 from accompanist.nn.encoding import collate
-from accompanist.nn.gan import GANConfig, GANTrainer, batches, consonance
+from accompanist.nn.gan_training import GANTrainer, batches, consonance
 
 TINY = {"hidden": "16", "pitch_dim": "8", "chord_dim": "8", "noise_dim": "4", "critic_hidden": "8"}
 TINY_RUN = {

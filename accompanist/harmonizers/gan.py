@@ -217,7 +217,7 @@ class GANHarmonizer(Harmonizer):
         input for every style among the pieces."""
         import torch
 
-        from accompanist.nn.gan import GANTrainer
+        from accompanist.nn.gan_training import GANTrainer
 
         config = apply_overrides(GANConfig(), options)
         config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
