@@ -1,67 +1,22 @@
-"""A family installed by another package (an entry point) appears in --model, eval and live."""
+"""A family installed by another package (an entry point, tests/plugin_family.py) appears in
+`harmonize --model`, `eval --models` and `live --model`, each run in a Python of its own."""
 
 import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from plugin_family import FAMILY, install
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-PLUGIN = textwrap.dedent(
-    '''
-    """A tiny plug-in family: the major chord on the first melody note of each beat."""
-    import numpy as np
-
-    from accompanist import chords
-    from accompanist.harmonizers.base import Harmonizer
-
-
-    class RootHarmonizer(Harmonizer):
-        family = "tinyroot"
-
-        @classmethod
-        def untrained(cls):
-            return cls()
-
-        def _chord(self, pitch):
-            sounding = [p for p in pitch if p >= 0]
-            return chords.index(sounding[0] % 12, 0) if sounding else chords.NO_CHORD
-
-        def probabilities(self, melody, *, causal=False, seed=None):
-            out = np.full((melody.n_beats, chords.VOCAB_SIZE), 1e-3)
-            for t, frame in enumerate(melody.frames()):
-                out[t, self._chord(frame.pitch)] = 1.0
-            return out / out.sum(axis=1, keepdims=True)
-
-        def reset(self, seed=None):
-            pass
-
-        def step_index(self, frame):
-            return self._chord(frame.pitch)
-
-        def state(self):
-            return {}
-
-        @classmethod
-        def from_state(cls, state, device="cpu"):
-            return cls()
-    '''
-)
 
 
 @pytest.fixture
 def plugin_env(tmp_path):
-    (tmp_path / "tinyroot_family.py").write_text(PLUGIN)
-    dist = tmp_path / "tinyroot_family-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tinyroot-family\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[accompanist.harmonizers]\ntinyroot = tinyroot_family:RootHarmonizer\n"
-    )
+    """The environment of a Python that has the plug-in package installed."""
+    install(tmp_path)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env.get("PYTHONPATH", "")])
     return env
@@ -108,3 +63,35 @@ def test_unknown_model_is_one_clear_line(plugin_env, tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "tinyroot" in result.stderr
+
+
+def test_entry_point_family_is_scored_by_eval(plugin_env):
+    result = run(["eval", "--models", FAMILY, "--limit", "2", "--json", "--device", "cpu"], plugin_env)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc["models"]) == [FAMILY]
+    scores = doc["models"][FAMILY]
+    # it ignores the future, so both modes score the same; its root chords hit some of Bach's
+    assert 0 < scores["offline"]["accuracy"] == scores["causal"]["accuracy"] < 1
+    assert 0 < scores["offline"]["pcs"] <= 1
+
+
+LIVE = """
+from accompanist import chords, cli
+from accompanist.commands import live
+from accompanist.melody import BeatFrame
+
+live.prepare_process = lambda: None  # no real-time scheduling or locked memory in a test
+args = cli.build_parser().parse_args(["live", "--model", "tinyroot", "--seed", "4"])
+stepper = live._stepper(args)  # what `accompanist live` loads and warms before it opens a port
+stepper.reset()
+played = [BeatFrame.held(p, bar_pos=b % 4) for b, p in enumerate([62, 66, -1, 69])]
+print(type(stepper.harmonizer).__name__, args.varies, args.pace)
+print(" ".join(chords.to_label(stepper.step(frame)) for frame in played))
+"""
+
+
+def test_entry_point_family_answers_live(plugin_env):
+    out = subprocess.run([sys.executable, "-c", LIVE], env=plugin_env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["RootHarmonizer False beat", "D:maj F#:maj N A:maj"]
