@@ -4,7 +4,7 @@ import numpy as np
 
 from accompanist import chords
 from accompanist.data import augment
-from accompanist.data.split import SPLIT_FILE, contour, edit_distance, make_split, tune_groups
+from accompanist.data.split import SHARES, SPLIT_FILE, contour, edit_distance, make_split, tune_groups
 from accompanist.labeling import label_voices
 from accompanist.melody import Melody
 
@@ -26,6 +26,30 @@ def test_split_is_deterministic_and_sized():
     groups = [["a", "b"], ["c"], ["d"], ["e"], ["f"], ["g"], ["h"], ["i"], ["j"]]
     assert make_split(groups) == make_split(list(reversed(groups)))
     assert tune_groups({"x": (2, 2, -1), "y": (2, 2, -1, 3), "z": (-5, 7, 7, 7)}) == [["x", "y"], ["z"]]
+    # single chorales fill the shares exactly: 80 / 10 / 10 of 100
+    singles = make_split([[f"c{i:03d}"] for i in range(100)])
+    assert {name: len(ids) for name, ids in singles.items()} == {"train": 80, "validation": 10, "test": 10}
+    # groups of 1-4 stay whole, and each part is its share of the chorales within one group's size
+    rng = np.random.default_rng(0)
+    sizes = rng.integers(1, 5, 150)
+    ids = iter(f"c{i:04d}" for i in range(int(sizes.sum())))
+    grouped = [[next(ids) for _ in range(size)] for size in sizes]
+    split = make_split(grouped)
+    part_of = {cid: name for name, part in split.items() for cid in part}
+    assert sorted(part_of) == sorted(cid for g in grouped for cid in g)
+    assert sum(len(part) for part in split.values()) == len(part_of)  # no chorale in two parts
+    assert all(len({part_of[cid] for cid in g}) == 1 for g in grouped)
+    for name, share in SHARES:
+        assert abs(len(split[name]) - share * len(part_of)) < 4, name
+
+
+def test_the_committed_split_has_its_shares():
+    doc = json.loads(SPLIT_FILE.read_text())
+    total = sum(len(doc[name]) for name, _ in SHARES)
+    largest = max(len(g) for g in doc["groups"])
+    for name, share in SHARES:
+        assert abs(len(doc[name]) - share * total) < largest, name
+    assert total > 300
 
 
 def test_chorales_are_parsed(chorales):

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import mido
+import numpy as np
 import pytest
 from stubs import RootStub as SharedRootStub
 
@@ -111,6 +112,56 @@ def test_harmony_track_holds_voiced_chords_under_the_melody(tmp_path):
 def test_causal_run_voices_beat_by_beat(tmp_path):
     assert harmonize(FIXTURES / "type1.mid", "-o", tmp_path / "out.mid", "--causal", "--seed", "3") == 0
     assert len(mido.MidiFile(tmp_path / "out.mid").tracks) == 6
+
+
+class LookAheadStub(SharedRootStub):
+    """Offline, every beat the major chord on the melody's last note (it looks ahead); causal, the
+    major chord on the last note heard so far. The root moves up ``seed`` semitones. It keeps the
+    melodies it is given."""
+
+    family = "test-look-ahead"
+    melodies: list = []
+
+    def probabilities(self, melody, *, causal=False, seed=None):
+        self.melodies.append(melody)
+        heard = np.maximum.accumulate(np.where(melody.pitch >= 0, np.arange(len(melody.pitch)), -1))
+        last = heard[3::4] if causal else np.full(melody.n_beats, heard[-1])
+        roots = np.where(last >= 0, melody.pitch[last] + (seed or 0), -1)
+        probs = np.full((melody.n_beats, chords.VOCAB_SIZE), 0.1 / (chords.VOCAB_SIZE - 1))
+        probs[np.arange(melody.n_beats), [self.chord(int(r)) for r in roots]] = 0.9
+        return probs
+
+    def reset(self, seed=None):
+        self.seed, self.last = seed or 0, -1
+
+    def step_index(self, frame):
+        self.last = next((p for p in reversed(frame.pitch) if p >= 0), self.last)
+        return self.chord(self.last + self.seed if self.last >= 0 else -1)
+
+
+def beat_labels(chord_file: Path) -> list[str]:
+    """One label per beat from a JSON chord file's spans."""
+    spans = json.loads(chord_file.read_text())["chords"]
+    assert [s["start_beat"] for s in spans[1:]] == [s["end_beat"] for s in spans[:-1]]
+    return [s["label"] for s in spans for _ in range(s["end_beat"] - s["start_beat"])]
+
+
+def test_causal_chords_are_the_models_causal_run_not_its_offline_one(tmp_path):
+    harmonizers.register(LookAheadStub)
+    try:
+        for mode, flags in (("causal", ["--causal"]), ("offline", [])):
+            args = ["harmonize", str(FIXTURES / "type1.mid"), "-o", str(tmp_path / f"{mode}.mid")]
+            args += ["--chords", str(tmp_path / f"{mode}.json"), "--model", LookAheadStub.family]
+            assert main([*args, "--seed", "3", *flags]) == 0
+    finally:
+        harmonizers._extra.pop(LookAheadStub.family, None)
+    model, melody = LookAheadStub(), LookAheadStub.melodies[-1]  # the melody the command read
+    causal, offline = beat_labels(tmp_path / "causal.json"), beat_labels(tmp_path / "offline.json")
+    assert causal == model.harmonize(melody, causal=True, seed=3)
+    model.reset(3)
+    assert causal == [model.step(frame) for frame in melody.frames()]  # as live play answers
+    assert offline == model.harmonize(melody, seed=3)
+    assert causal != offline and len(causal) == melody.n_beats
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from accompanist import harmonizers
-from accompanist.harmonizers.markov import MarkovHarmonizer
+from accompanist.features import melody_features
+from accompanist.harmonizers.markov import BOS, MarkovHarmonizer, V
 from accompanist.training import subset
 
 
@@ -45,6 +46,59 @@ def test_viterbi_gives_a_path(tiny, chorales):
     path = tiny.viterbi(melody)
     assert path.shape == (melody.n_beats,)
     assert (path > 0).mean() > 0.9
+
+
+def cut(melody, beats):
+    return type(melody)(melody.pitch[: 4 * beats], melody.onset[: 4 * beats], melody.bar_pos[:beats])
+
+
+def path_scores(model, melody, paths):
+    """log P(chords, melody) of each row of ``paths`` under the model's chain, what Viterbi maximises:
+    trigram transitions from the start context, emissions weighted by the whole melody's key."""
+    dur, onset, metre = melody_features(melody)
+    log_e = np.log(model.emissions(dur, onset, metre) * model.key_factor(dur, False))
+    trans = model.t.trans  # (metre, b, a, c): P(c | a, b)
+    paths = np.asarray(paths)
+    a = b = np.full(len(paths), BOS)
+    score = np.zeros(len(paths))
+    for t in range(paths.shape[1]):
+        c = paths[:, t]
+        score += np.log(trans[metre[t], b, a, c]) + log_e[t, c]
+        a, b = b, c
+    return score
+
+
+def test_viterbi_finds_the_best_of_every_path_of_three_beats(tiny, chorales):
+    for piece in chorales["test"][:2]:
+        melody = cut(piece.melody, 3)
+        every = np.indices((V,) * 3).reshape(3, -1).T  # all 109**3 chord paths
+        scores = path_scores(tiny, melody, every)
+        best = path_scores(tiny, melody, [tiny.viterbi(melody)])[0]
+        assert best >= scores.max() - 1e-3, (every[scores.argmax()], tiny.viterbi(melody))
+
+
+def test_viterbi_beats_the_beat_by_beat_choice_and_no_one_chord_improves_it(tiny, chorales):
+    differs = 0
+    for piece in chorales["test"][:4]:
+        melody = cut(piece.melody, 8)
+        path = tiny.viterbi(melody)
+        beat_by_beat = tiny.probabilities(melody).argmax(axis=1)
+        best = path_scores(tiny, melody, [path])[0]
+        assert best >= path_scores(tiny, melody, [beat_by_beat])[0] - 1e-3
+        differs += list(path) != list(beat_by_beat)
+        for t in range(melody.n_beats):  # every path that changes one beat's chord scores no higher
+            others = np.repeat(path[None], V, axis=0)
+            others[:, t] = np.arange(V)
+            assert path_scores(tiny, melody, others).max() <= best + 1e-3, t
+    assert differs  # the transitions matter: the best path is not each beat's likeliest chord
+
+
+def test_decode_viterbi_makes_offline_predict_the_viterbi_path(tiny, chorales, monkeypatch):
+    melody = cut(chorales["test"][3].melody, 24)
+    causal = list(tiny.predict(melody, causal=True))
+    monkeypatch.setattr(tiny.config, "decode", "viterbi")
+    assert list(tiny.predict(melody)) == list(tiny.viterbi(melody))
+    assert list(tiny.predict(melody, causal=True)) == causal  # live play cannot wait for a path
 
 
 def test_save_load_round_trip(tiny, chorales, tmp_path):

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import rtmidi
 from stubs import RootStub
 
 from accompanist import cli
@@ -53,10 +54,23 @@ def test_the_first_instrument_is_neither_midi_through_nor_ours():
     assert first_instrument(["Midi Through Port-0", "accompanist-out:chords"]) is None
 
 
-def test_backends_are_named_as_on_the_command_line():
+def test_backends_are_named_as_on_the_command_line(monkeypatch):
     assert set(compiled_apis()) <= set(APIS)
     with pytest.raises(PortError, match="unknown MIDI backend"):
         api_id("oss")
+    # the backends are those python-rtmidi says it was built with, nothing else
+    built = [rtmidi.API_LINUX_ALSA, rtmidi.API_RTMIDI_DUMMY, rtmidi.API_UNIX_JACK]
+    monkeypatch.setattr(rtmidi, "get_compiled_api", lambda: built)
+    assert compiled_apis() == ["alsa", "jack"]
+    assert (api_id("alsa"), api_id("jack")) == (rtmidi.API_LINUX_ALSA, rtmidi.API_UNIX_JACK)
+    with pytest.raises(PortError, match=r"unknown MIDI backend 'coremidi'; here: alsa, jack$"):
+        api_id("coremidi")
+    monkeypatch.setattr(rtmidi, "get_compiled_api", lambda: [rtmidi.API_MACOSX_CORE])
+    assert compiled_apis() == ["coremidi"] and api_id("coremidi") == rtmidi.API_MACOSX_CORE
+    monkeypatch.setattr(rtmidi, "get_compiled_api", lambda: [rtmidi.API_RTMIDI_DUMMY])
+    assert compiled_apis() == []
+    with pytest.raises(PortError, match="unknown MIDI backend 'alsa'; here: $"):
+        api_id("alsa")
 
 
 def test_ports_command_lists_each_backend_or_says_why_not(capsys, monkeypatch):
