@@ -169,7 +169,8 @@ class MarkovHarmonizer(Harmonizer):
             alphas.append(self._forward_step(alphas[-1], emit[t], int(metre[t])))
         alphas = alphas[1:]
         if causal:
-            return np.stack([a.sum(axis=0)[:V] for a in alphas])
+            rows = [a.sum(axis=0)[:V] for a in alphas]
+            return np.stack(rows) if rows else np.zeros((0, V), dtype=np.float32)
         return self._smooth(alphas, emit, metre)
 
     def _smooth(self, alphas: list[np.ndarray], emit: np.ndarray, metre: np.ndarray) -> np.ndarray:
