@@ -23,6 +23,7 @@ from accompanist.melody import BeatFrame, Melody
 from accompanist.nn.numpy_nets import (
     DTYPE,
     BeatTables,
+    affine,
     cell,
     chord_permutation,
     joined,
@@ -109,7 +110,7 @@ class NumpyGenerator:
 
     def context_gates(self, context: np.ndarray) -> np.ndarray:
         """(T, K, 4h) decoder gates of a (K, T, C) melody context (numpy's, or torch's on a GPU)."""
-        return np.matmul(np.asarray(context, DTYPE).transpose(1, 0, 2), self.from_context)
+        return affine(np.asarray(context, DTYPE).transpose(1, 0, 2), self.from_context)
 
     def melody_step(self, frame: BeatFrame, style: int, state: State) -> None:
         """The causal melody LSTM's next beat; its h goes into the decoder's row of ``state``."""

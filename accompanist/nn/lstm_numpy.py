@@ -18,6 +18,7 @@ from accompanist.melody import Melody
 from accompanist.nn.numpy_nets import (
     DTYPE,
     BeatTables,
+    affine,
     cell,
     chord_permutation,
     joined,
@@ -55,7 +56,7 @@ class NumpyChordNet:
         x = self.encoder.melody(*melody_arrays(melody), style)
         for directions in self.layers:
             x = run(x, *directions)
-        logits = np.matmul(x, self.head) + self.head_bias
+        logits = affine(x, self.head, self.head_bias)
         return key_average(softmax(logits), self.perm)
 
 

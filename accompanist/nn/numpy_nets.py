@@ -62,6 +62,15 @@ def chord_permutation(shifts: np.ndarray) -> np.ndarray:
     return np.stack([chords.transpose(np.arange(v), int(s)) for s in shifts]).astype(np.int64)
 
 
+def affine(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """(..., D) @ (D, N) (+ bias) as one 2-D product: numpy's matmul of a stack of matrices runs
+    one small product per matrix."""
+    out = x.reshape(-1, x.shape[-1]) @ weight
+    if bias is not None:
+        out += bias
+    return out.reshape(*x.shape[:-1], weight.shape[1])
+
+
 def key_average(probs: np.ndarray, perm: np.ndarray) -> np.ndarray:
     """(..., V) probabilities in the original key, averaged over the keys of (K, ..., V) ``probs``
     (chord c of the original key is chord perm[k, c] in key k)."""
@@ -168,7 +177,8 @@ def run(x: np.ndarray, *weights: np.ndarray) -> np.ndarray:
     k, t, d = x.shape
     n, h = len(weights), weights[0].shape[1] // 4
     stacked = np.stack(weights)  # (n, D + h + 1, 4h)
-    inputs = np.matmul(x.transpose(1, 0, 2)[None], stacked[:, None, :d]) + stacked[:, None, -1:]
+    rows = x.transpose(1, 0, 2).reshape(t * k, d)  # one product per direction (a stacked matmul
+    inputs = np.stack([rows @ w[:d] + w[-1] for w in stacked]).reshape(n, t, k, 4 * h)  # is t small ones)
     if n == 2:
         inputs[1] = inputs[1, ::-1].copy()  # the backward direction's beats in the order it reads them
     recurrent = np.ascontiguousarray(stacked[:, d : d + h])  # (n, h, 4h)
