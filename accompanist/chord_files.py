@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from accompanist.errors import AccompanistError
-from accompanist.midi_io import TempoMap
+from accompanist.midi.read import TempoMap
 
 FORMATS = ("lab", "json")
 

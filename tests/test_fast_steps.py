@@ -167,7 +167,8 @@ def test_gan_steps_are_its_causal_run(models, chorales):
 INFERENCE = """
 import sys
 from accompanist import harmonizers
-from accompanist.midi_io import melody_notes, read_midi, to_melody
+from accompanist.midi.melody import melody_notes, to_melody
+from accompanist.midi.read import read_midi
 score = read_midi("midi_samples/ode-to-joy.mid")
 melody = to_melody(score, melody_notes(score))
 for name in ("markov", "lstm", "gan", "ensemble"):

@@ -14,8 +14,8 @@ import mido
 import pytest
 from midi_mutations import GOOD, big_text, cases, flood, splice, vlq
 
-from accompanist import midi_io
 from accompanist.cli import main
+from accompanist.midi import melody, read
 
 SEED, N_CASES = 12, 300
 MAX_SECONDS = 5.0
@@ -132,13 +132,13 @@ def refused_fast(path: Path, capsys, message: str) -> None:
 def test_a_flood_of_events_is_refused_on_its_bytes(tmp_path, capsys):
     path = tmp_path / "flood.mid"
     path.write_bytes(flood(ODE.read_bytes(), random.Random(0)))  # 200,001 note-ons
-    refused_fast(path, capsys, f"more than {midi_io.MAX_EVENTS} events")
+    refused_fast(path, capsys, f"more than {read.MAX_EVENTS} events")
 
 
 def test_an_8_mib_file_of_events_is_refused_on_its_bytes(tmp_path, capsys):
     path = tmp_path / "big.mid"
     path.write_bytes(splice(ODE.read_bytes(), random.Random(0), b"\x00\x90\x3c\x40" * (2 * 2**20 - 100)))
-    assert path.stat().st_size <= midi_io.MAX_FILE_BYTES
+    assert path.stat().st_size <= read.MAX_FILE_BYTES
     refused_fast(path, capsys, "events")
 
 
@@ -155,9 +155,9 @@ def test_big_meta_data_is_refused_on_its_bytes(tmp_path, capsys):
 
 def test_a_gap_past_the_beat_limit_is_refused_before_harmonizing(tmp_path, capsys):
     tpb = mido.MidiFile(ODE).ticks_per_beat
-    gap = b"\x00\x90\x3c\x40" + vlq(tpb * (midi_io.MAX_BEATS + 10)) + b"\x80\x3c\x40"
+    gap = b"\x00\x90\x3c\x40" + vlq(tpb * (melody.MAX_BEATS + 10)) + b"\x80\x3c\x40"
     code, err, seconds = harmonize(mutated(tmp_path, gap), tmp_path / "out.mid", capsys)
-    assert code == 2 and f"beats long, over {midi_io.MAX_BEATS}" in err and seconds < 1.0
+    assert code == 2 and f"beats long, over {melody.MAX_BEATS}" in err and seconds < 1.0
 
 
 def test_a_good_file_still_harmonizes_after_all_this(tmp_path, capsys):

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from stubs import RootStub as SharedRootStub
 
-from accompanist import chords, files, harmonizers, midi_io
+from accompanist import chords, files, harmonizers
 from accompanist.cli import main
+from accompanist.midi.read import read_midi
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "midi_samples"
@@ -100,7 +101,7 @@ def test_json_chords_hold_seconds_and_beats(tmp_path):
 
 def test_harmony_track_holds_voiced_chords_under_the_melody(tmp_path):
     assert harmonize(FIXTURES / "tempo-change.mid", "-o", tmp_path / "out.mid", "--voicing", "satb") == 0
-    score = midi_io.read_midi(tmp_path / "out.mid")
+    score = read_midi(tmp_path / "out.mid")
     harmony = [n for n in score.notes if n.track == 2]
     melody = {n.start // 480: n.pitch for n in score.notes if n.track == 1}
     assert harmony and {n.channel for n in harmony} == {1}
@@ -238,7 +239,7 @@ def test_failed_write_leaves_no_file(tmp_path, capsys, monkeypatch):
     def full_disk(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(midi_io.os, "replace", full_disk)
+    monkeypatch.setattr(files.os, "replace", full_disk)
     assert harmonize(copy("type0.mid", tmp_path)) == 2
     assert "No space left on device" in one_error_line(capsys)
     assert [p.name for p in tmp_path.iterdir()] == ["type0.mid"]

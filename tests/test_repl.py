@@ -19,7 +19,7 @@ from stubs import SamplerStub as SharedSamplerStub
 from accompanist import chord_symbols, chords, harmonizers
 from accompanist.cli import build_parser, main
 from accompanist.errors import AccompanistError
-from accompanist.midi_io import HARMONY_TRACK_NAME
+from accompanist.midi.write import HARMONY_TRACK_NAME
 from accompanist.repl import output, render
 from accompanist.repl.commands import execute
 from accompanist.repl.completion import ReplCompleter

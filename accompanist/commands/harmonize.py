@@ -17,7 +17,9 @@ from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
 from accompanist.lead_sheet import lead_sheet, sheet_symbols
-from accompanist.midi_io import HARMONY_PROGRAM, harmonized_midi, melody_notes, read_midi, to_melody
+from accompanist.midi.melody import melody_notes, to_melody
+from accompanist.midi.read import read_midi
+from accompanist.midi.write import HARMONY_PROGRAM, harmonized_midi
 from accompanist.pace import CHANGES
 from accompanist.voicing import VOICINGS, basses, beat_voicings, held_chords
 

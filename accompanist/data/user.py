@@ -4,7 +4,7 @@ Lead sheets are ABC files (one or more tunes each, ``X:`` blocks) and MusicXML f
 (``.xml``, ``.musicxml``, ``.mxl``) with chord symbols, read by ``accompanist.data.leadsheet``
 like the Nottingham tunes: a melody and one chord per beat, no voices.
 
-The melody is the part that ``accompanist.midi_io.melody_notes`` picks (the most melodic
+The melody is the part that ``accompanist.midi.melody.melody_notes`` picks (the most melodic
 track and channel); every other note outside the drum channel is the accompaniment. Chords
 come from the accompaniment on the 16th grid of the melody's beats, labelled like the chorales
 (``accompanist.labeling.label_voices``, the lowest sounding note as the bass). Files that
@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from accompanist import midi_io
 from accompanist.data import Piece
 from accompanist.errors import DataError, MidiFileError
 from accompanist.labeling import label_voices
 from accompanist.melody import REST, STEPS_PER_BEAT
+from accompanist.midi.melody import melody_notes, to_melody
+from accompanist.midi.read import DRUM_CHANNEL, Note, Score, read_midi
 
 MAX_VOICES = 8
 VALIDATION_SHARE = 0.1
@@ -88,11 +89,11 @@ def read_lead_sheets(path: Path, piece_id: str) -> list[Piece]:
 
 def read_piece(path: Path, piece_id: str) -> Piece:
     """One file as melody, chord per beat (from the accompaniment) and S/A/T/B pitches per beat."""
-    score = midi_io.read_midi(path)
-    melody_notes = midi_io.melody_notes(score)
-    melody = midi_io.to_melody(score, melody_notes)
-    part = (melody_notes[0].track, melody_notes[0].channel)
-    backing = [n for n in score.notes if (n.track, n.channel) != part and n.channel != midi_io.DRUM_CHANNEL]
+    score = read_midi(path)
+    line = melody_notes(score)
+    melody = to_melody(score, line)
+    part = (line[0].track, line[0].channel)
+    backing = [n for n in score.notes if (n.track, n.channel) != part and n.channel != DRUM_CHANNEL]
     if not backing:
         raise MidiFileError(f"{path}: no accompaniment besides the melody")
     voices = accompaniment_grid(score, backing, melody.n_beats * STEPS_PER_BEAT)
@@ -101,7 +102,7 @@ def read_piece(path: Path, piece_id: str) -> Piece:
     return Piece(piece_id, Path(piece_id).stem, melody, label_voices(voices), satb.astype(np.int16))
 
 
-def accompaniment_grid(score: midi_io.Score, notes: list[midi_io.Note], n_steps: int) -> np.ndarray:
+def accompaniment_grid(score: Score, notes: list[Note], n_steps: int) -> np.ndarray:
     """(MAX_VOICES, n_steps) pitches: upper notes highest first, the lowest note in the last row."""
     sounding: list[set[int]] = [set() for _ in range(n_steps)]
     for n in notes:

@@ -14,6 +14,7 @@ import mido
 
 from accompanist.files import write_atomic
 from accompanist.live.notes import Output
+from accompanist.midi.write import events_to_track
 
 PLAYED, ANSWERED = 0, 1
 TRACK_NAMES = ("played", "answered")
@@ -43,15 +44,11 @@ class Recorder:
         ticks_per_second = self.bpm / 60.0 * self.ticks_per_beat
         midi = mido.MidiFile(type=1, ticks_per_beat=self.ticks_per_beat)
         for track_id, name in enumerate(TRACK_NAMES):
-            track = mido.MidiTrack([mido.MetaMessage("track_name", name=name)])
+            head = [mido.MetaMessage("track_name", name=name)]
             if track_id == PLAYED:
-                track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(self.bpm)))
-            last = 0
-            for t, tid, msg in events:
-                if tid == track_id:
-                    tick = round((t - t0) * ticks_per_second)
-                    track.append(msg.copy(time=tick - last))
-                    last = tick
+                head.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(self.bpm)))
+            ticks = [(round((t - t0) * ticks_per_second), msg) for t, tid, msg in events if tid == track_id]
+            track = events_to_track(ticks, head)
             track.append(mido.MetaMessage("end_of_track"))
             midi.tracks.append(track)
         return midi

@@ -80,7 +80,8 @@ def load_parser() -> CommandParser:
 
 
 def cmd_load(session: Session, args: list[str]) -> str:
-    from accompanist.midi_io import melody_notes, read_midi, to_melody
+    from accompanist.midi.melody import melody_notes, to_melody
+    from accompanist.midi.read import read_midi
 
     opts = load_parser().parse_args(args)
     score = read_midi(opts.file)

@@ -14,7 +14,8 @@ import mido
 
 from accompanist.files import check_output
 from accompanist.live.notes import SoundingNotes
-from accompanist.midi_io import Score, TempoMap, write_midi
+from accompanist.midi.read import Score, TempoMap
+from accompanist.midi.write import events_to_track, write_midi
 from accompanist.repl.parse import Note, beats_per_bar
 from accompanist.repl.render import audio_driver, can_render, play_audio, render_wav
 from accompanist.repl.session import ReplError, Session
@@ -33,20 +34,17 @@ def typed_score(notes: list[Note], meter: tuple[int, int], tempo: float) -> Scor
         if pitch < 0:
             continue
         start, end = round(onset * TICKS_PER_BEAT), round((onset + duration) * TICKS_PER_BEAT)
-        events.append((start, 1, mido.Message("note_on", note=pitch, velocity=MELODY_VELOCITY)))
-        events.append((end, 0, mido.Message("note_off", note=pitch, velocity=0)))
+        events.append(
+            (start, mido.Message("note_on", channel=MELODY_CHANNEL, note=pitch, velocity=MELODY_VELOCITY))
+        )
+        events.append((end, mido.Message("note_off", channel=MELODY_CHANNEL, note=pitch, velocity=0)))
     micros = mido.bpm2tempo(tempo)
-    track = mido.MidiTrack(
-        [
-            mido.MetaMessage("track_name", name="melody"),
-            mido.MetaMessage("set_tempo", tempo=micros),
-            mido.MetaMessage("time_signature", numerator=meter[0], denominator=meter[1]),
-        ]
-    )
-    tick = 0
-    for t, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(channel=MELODY_CHANNEL, time=t - tick))
-        tick = t
+    head = [
+        mido.MetaMessage("track_name", name="melody"),
+        mido.MetaMessage("set_tempo", tempo=micros),
+        mido.MetaMessage("time_signature", numerator=meter[0], denominator=meter[1]),
+    ]
+    track = events_to_track(events, head, offs_first=True)
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
     midi.tracks.append(track)
     return Score(TYPED_SOURCE, midi, [], TempoMap(TICKS_PER_BEAT, [(0, micros)]), [(0, beats_per_bar(meter))])

@@ -26,7 +26,7 @@ from accompanist.melody import Melody
 from accompanist.repl.parse import Note, beats_per_bar, to_melody
 
 if TYPE_CHECKING:
-    from accompanist.midi_io import Score
+    from accompanist.midi.read import Score
     from accompanist.repl.listen import Listener
     from accompanist.repl.variants import Variants
 
