@@ -49,11 +49,11 @@ class LSTMHarmonizer(Harmonizer):
         self.weights = stored(weights, NETS)
         self.styles = config.style_list()
         shifts = config.shift_list()
+        folded = {name: arrays(self.weights[name]) for name in NETS}  # float64, once per net
         self.fast = {
-            name: NumpyChordNet(arrays(self.weights[name]), config.layers, shifts, name == "bidirectional")
-            for name in NETS
+            name: NumpyChordNet(folded[name], config.layers, shifts, name == "bidirectional") for name in NETS
         }
-        self.stepper = NumpyStepper(arrays(self.weights["causal"]), config.layers, shifts)
+        self.stepper = NumpyStepper(folded["causal"], config.layers, shifts)
         self.device = "cpu"
         self._nets: dict | None = None
         self.use_style("folk")

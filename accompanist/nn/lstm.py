@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from accompanist import chords
+from accompanist.nn import numpy_nets
 from accompanist.nn.encoding import REST_TOKEN, BeatEncoder
 from accompanist.nn.shapes import VOICE_CLASSES
 
@@ -110,9 +111,8 @@ class ChordNet(nn.Module):
 
 
 def chord_permutation(shifts: list[int]) -> torch.Tensor:
-    """(len(shifts), V) index: row k, column c is chord c transposed by shifts[k]."""
-    table = [chords.transpose(np.arange(V), s) for s in shifts]
-    return torch.from_numpy(np.stack(table).astype(np.int64))
+    """``accompanist.nn.numpy_nets.chord_permutation`` as a tensor."""
+    return torch.from_numpy(numpy_nets.chord_permutation(np.asarray(shifts)))
 
 
 def transposed(pitch: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:

@@ -32,13 +32,14 @@ MAX_REMEMBERED = 4096  # beats' pitches whose table rows are kept
 ONSET_BITS = np.array([8, 4, 2, 1], dtype=np.int64)  # a beat's onset flags -> its pattern's row
 
 
-def arrays(state: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """A state dict's tensors (torch, on any device) or arrays as float64 numpy arrays."""
+def arrays(state: Mapping[str, object], dtype: type = np.float64) -> dict[str, np.ndarray]:
+    """A state dict's tensors (torch, on any device) or arrays as numpy arrays of ``dtype``
+    (float64, the precision the weights are folded and joined in)."""
     out = {}
     for key, value in state.items():
         if hasattr(value, "detach"):
             value = value.detach().cpu().numpy()
-        out[key] = np.asarray(value, dtype=np.float64)
+        out[key] = np.asarray(value, dtype=dtype)
     return out
 
 
@@ -46,7 +47,7 @@ def stored(
     nets: Mapping[str, Mapping[str, object]], names: tuple[str, ...]
 ) -> dict[str, dict[str, np.ndarray]]:
     """Each named net's state dict as float32 arrays: the weights a harmonizer keeps and saves."""
-    return {name: {k: v.astype(DTYPE) for k, v in arrays(nets[name]).items()} for name in names}
+    return {name: arrays(nets[name], DTYPE) for name in names}
 
 
 def torch_weights(nets: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, object]]:
@@ -177,8 +178,8 @@ def run(x: np.ndarray, *weights: np.ndarray) -> np.ndarray:
     k, t, d = x.shape
     n, h = len(weights), weights[0].shape[1] // 4
     stacked = np.stack(weights)  # (n, D + h + 1, 4h)
-    rows = x.transpose(1, 0, 2).reshape(t * k, d)  # one product per direction (a stacked matmul
-    inputs = np.stack([rows @ w[:d] + w[-1] for w in stacked]).reshape(n, t, k, 4 * h)  # is t small ones)
+    beats = x.transpose(1, 0, 2)  # (T, K, D): the input product of every beat, per direction
+    inputs = np.stack([affine(beats, w[:d], w[-1]) for w in stacked])  # (n, T, K, 4h)
     if n == 2:
         inputs[1] = inputs[1, ::-1].copy()  # the backward direction's beats in the order it reads them
     recurrent = np.ascontiguousarray(stacked[:, d : d + h])  # (n, h, 4h)
