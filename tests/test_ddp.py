@@ -1,26 +1,43 @@
-"""Training under torchrun: two CPU processes (gloo) train one model with DistributedDataParallel."""
+"""Training under torchrun: two CPU processes (gloo) train one model, gradients averaged over both."""
 
 import os
 import signal
 import subprocess
 import sys
 
+import pytest
 import torch
 from test_user_data import write_song
 
 from accompanist import harmonizers
 from accompanist.melody import Melody
 
+SETS = {
+    "lstm": ["hidden=16", "embed_dim=16", "pitch_dim=8", "shifts=2", "batch_size=2"],
+    "gan": [
+        "hidden=16",
+        "pitch_dim=8",
+        "chord_dim=8",
+        "noise_dim=4",
+        "critic_hidden=8",
+        "window=8",
+        "shifts=2",
+        "batch_size=2",
+        "threads=1",
+    ],
+}
 
-def test_torchrun_with_two_cpu_processes(tmp_path):
+
+@pytest.mark.parametrize("family", sorted(SETS))
+def test_torchrun_with_two_cpu_processes(tmp_path, family):
     data = tmp_path / "songs"
     data.mkdir()
     for i in range(6):
         write_song(data / f"song{i}.mid", transpose=i)
     out = tmp_path / "ddp.pt"
-    sets = ["epochs=2", "hidden=16", "embed_dim=16", "pitch_dim=8", "shifts=2", "batch_size=2"]
+    sets = ["epochs=2", *SETS[family]]
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    command += ["-m", "accompanist", "train", "lstm", "--data", str(data), "--out", str(out), "--quiet"]
+    command += ["-m", "accompanist", "train", family, "--data", str(data), "--out", str(out), "--quiet"]
     command += ["--device", "cpu"] + [x for s in sets for x in ("--set", s)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)

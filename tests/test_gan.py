@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +11,7 @@ from accompanist.harmonizers.gan import GANHarmonizer
 from accompanist.melody import Melody
 from accompanist.nn.configs import GANConfig
 from accompanist.nn.encoding import collate
-from accompanist.nn.gan_training import GANTrainer, batches, consonance
+from accompanist.nn.gan_training import batches, consonance, gan_trainer
 
 TINY = {"hidden": "16", "pitch_dim": "8", "chord_dim": "8", "noise_dim": "4", "critic_hidden": "8"}
 TINY_RUN = {
@@ -39,11 +41,17 @@ def tiny(chorales):
     )
 
 
+def gan_step(config: GANConfig):
+    """The gan's per-batch update, outside a run (constant learning rate)."""
+    trainer = gan_trainer(config, [], [], seed=0)
+    return trainer.make_step(trainer)
+
+
 def test_loss_curves_move_within_a_few_steps(chorales):
     config = GANConfig(**{k: int(v) for k, v in TINY.items()}, lr=1e-2, window=8)
-    trainer = GANTrainer(config, seed=0)
+    step = gan_step(config)
     batch = batches(chorales["train"][:4], 4, np.random.default_rng(0))[0]
-    history = [trainer.step(batch) for _ in range(6)]
+    history = [step(batch) for _ in range(6)]
     assert set(history[0]) == {"ce", "cons", "adv", "d"}
     assert history[-1]["ce"] < history[0]["ce"] - 0.1
     assert history[-1]["d"] != history[0]["d"]
@@ -53,7 +61,10 @@ def test_loss_curves_move_within_a_few_steps(chorales):
 def test_supervised_variant_has_no_critic(chorales):
     config = GANConfig(**{k: int(v) for k, v in TINY.items()}, adversarial_weight=0.0, window=8)
     batch = batches(chorales["train"][:4], 4, np.random.default_rng(0))[0]
-    assert set(GANTrainer(config).step(batch)) == {"ce", "cons"}
+    step = gan_step(config)
+    before = [p.clone() for p in step.critic.parameters()]
+    assert set(step(batch)) == {"ce", "cons"}
+    assert all(torch.equal(a, b) for a, b in zip(before, step.critic.parameters()))
 
 
 def test_consonance_scores_each_chord_as_pcs_scores_the_beat():
@@ -85,8 +96,8 @@ def test_consonance_reward_rises_when_weighted(chorales):
     for weight in (1e-6, 5.0):
         sizes = {k: int(v) for k, v in TINY.items()}
         config = GANConfig(**sizes, lr=3e-2, window=8, consonance_weight=weight, adversarial_weight=0.0)
-        trainer = GANTrainer(config, seed=0)
-        history = [trainer.step(batch) for _ in range(8)]
+        step = gan_step(config)
+        history = [step(batch) for _ in range(8)]
         assert set(history[0]) == {"ce", "cons"}
         final[weight] = history[-1]["cons"]
     assert final[5.0] > final[1e-6] + 0.05  # measured: 0.30 against 0.20
@@ -224,3 +235,40 @@ def test_the_gpu_path_context_equals_numpy(tiny, chorales):
     melody, net = chorales["test"][1].melody, tiny.nets[False]
     context = torch_context(tiny.generators["offline"], melody, net.shifts, tiny.style_row)
     assert np.abs(net.context_gates(context) - net.contexts(melody, tiny.style_row)).max() < 1e-5
+
+
+def test_the_shared_trainer_keeps_each_generators_best_epoch_and_stops_on_patience(chorales, monkeypatch):
+    from accompanist.nn import gan_training
+
+    # validation scores scripted per epoch: offline peaks at epoch 1, causal at epoch 0
+    scripted = {"offline": iter([0.2, 0.6] + [0.1] * 9), "causal": iter([0.5, 0.4] + [0.1] * 9)}
+    monkeypatch.setattr(
+        gan_training, "accuracy", lambda gen, batches, config, device: next(scripted[gen.name])
+    )
+    config = GANConfig(**{k: int(v) for k, v in TINY.items()}, epochs=9, patience=2, batch_size=4, window=8)
+    trainer = gan_trainer(config, chorales["train"][:4], chorales["validation"][:1], seed=0)
+    for name in ("offline", "causal"):
+        trainer.model[name].name = name
+    saved: dict[int, dict] = {}
+    original = trainer.validate
+
+    def validate(nets):
+        saved[trainer.epoch] = {n: copy.deepcopy(nets[n].state_dict()) for n in ("offline", "causal")}
+        return original(nets)
+
+    trainer.validate = validate
+    nets = trainer.run()
+    assert trainer.epoch == 3  # epochs 2 and 3 improve neither generator: patience 2 stops the run
+    assert trainer.best == {"offline": 0.6, "causal": 0.5}
+    assert [set(row) for row in trainer.history][0] >= {
+        "epoch",
+        "ce",
+        "cons",
+        "d",
+        "adv",
+        "offline",
+        "causal",
+    }
+    for name, epoch in (("offline", 1), ("causal", 0)):
+        for key, value in nets[name].state_dict().items():
+            assert torch.equal(value, saved[epoch][name][key])

@@ -217,13 +217,22 @@ class GANHarmonizer(Harmonizer):
         input for every style among the pieces."""
         import torch
 
-        from accompanist.nn.gan_training import GANTrainer
+        from accompanist.nn.gan_training import gan_trainer
+        from accompanist.nn.trainer import distributed
 
         config = apply_overrides(GANConfig(), options)
         config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
         torch.set_num_threads(config.threads)
-        trainer = GANTrainer(config, seed=seed, device=device)
-        generators = trainer.fit(train, valid, progress)
-        model = cls(config, {name: g.cpu().state_dict() for name, g in zip(NETS, generators)})
-        model.meta = {"history": trainer.history}
+        with distributed(device) as (rank, world, dev):
+            trainer = gan_trainer(
+                config, train, valid, seed=seed, device=dev, rank=rank, world=world, progress=progress
+            )
+            nets = trainer.run()
+        model = cls(config, {name: nets[name].cpu().state_dict() for name in NETS})
+        model.meta = {
+            "epochs": trainer.epoch + 1,
+            "validation_best": {name: round(score, 4) for name, score in trainer.best.items()},
+            "history": trainer.history,
+            "world_size": world,
+        }
         return model

@@ -58,6 +58,8 @@ class GANConfig:
     noise_dim: int = 16
     dropout: float = 0.2
     epochs: int = 40  # each epoch every piece once, in a random key
+    patience: int = 10  # stop when neither generator's validation has improved for this many epochs
+    grad_clip: float = 1.0  # of the generators' and the critic's gradient norms
     batch_size: int = 64
     lr: float = 3e-3
     d_lr: float = 1e-3

@@ -5,7 +5,8 @@ forward pass feeds D (and the next beat) the hard one-hot sample, the backward p
 gradient of the relaxed softmax. D scores every beat of a window of (melody, chords) with
 dilated convolutions (a "patch" critic). Training is stable because G also minimises the
 teacher-forced cross-entropy against Bach's chords; ``adversarial_weight`` scales the
-non-saturating GAN term (0 gives the supervised-only model and skips D altogether).
+non-saturating GAN term (0 gives the supervised-only model and skips D altogether). The loop is
+``accompanist.nn.trainer.Trainer``'s (patience, torchrun, clipping), with ``GANStep`` as its step.
 
 ``consonance_weight`` adds a reward in the manner of RL Tuner (Jaques et al., 2017): the expected
 consonance of G's chords with the melody under its own sampling distribution (the logits at
@@ -16,8 +17,6 @@ among the chords that fit the melody, which D, judging a few beats at a time, do
 """
 
 from __future__ import annotations
-
-import sys
 
 import numpy as np
 import torch
@@ -31,6 +30,7 @@ from accompanist.metrics import PCS_SUMS
 from accompanist.nn.configs import VALIDATION_BATCH, GANConfig
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, collate
 from accompanist.nn.gan import BOS, Discriminator, Generator
+from accompanist.nn.trainer import Trainer, TrainerConfig
 
 V = chords.VOCAB_SIZE
 
@@ -90,26 +90,79 @@ def masked_bce(logits: torch.Tensor, target: float, mask: torch.Tensor) -> torch
     return (loss * mask).sum() / mask.sum().clamp(min=1)
 
 
-class GANTrainer:
-    """Trains an offline and a causal generator side by side against one discriminator."""
+NETS = ("offline", "causal")
 
-    def __init__(self, config: GANConfig, *, seed: int = 0, device: str = "cpu") -> None:
-        torch.manual_seed(seed)
-        self.config, self.device = config, device
-        self.rng = np.random.default_rng(seed)
-        self.generators = [Generator(config, causal=c).to(device) for c in (False, True)]
-        self.critic = Discriminator(config).to(device)
-        params = [p for g in self.generators for p in g.parameters()]
-        self.g_opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+
+def gan_trainer(
+    config: GANConfig,
+    train: list,
+    valid: list,
+    *,
+    seed: int = 0,
+    device: str = "cpu",
+    rank: int = 0,
+    world: int = 1,
+    progress: bool = False,
+) -> Trainer:
+    """The trainer of both generators and the critic (a ModuleDict: offline, causal, critic); each
+    generator keeps the weights of its own best validation epoch."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    nets = nn.ModuleDict(
+        {name: Generator(config, causal=name == "causal") for name in NETS}
+        | {"critic": Discriminator(config)}
+    ).to(device)
+    train = balance_styles(train, config.style_balance)
+    valid_batches = batches(valid, VALIDATION_BATCH, np.random.default_rng(0)) if valid else []
+
+    def epoch_batches(epoch: int) -> list[dict[str, torch.Tensor]]:
+        pieces = random_keys(train, rng) if config.transpose else train
+        return batches(pieces, config.batch_size, rng)
+
+    def validate(nets: nn.ModuleDict) -> dict[str, float]:
+        if not valid_batches:
+            return {name: float("nan") for name in NETS}
+        return {name: accuracy(nets[name], valid_batches, config, device) for name in NETS}
+
+    return Trainer(
+        TrainerConfig(
+            epochs=config.epochs,
+            lr=config.lr,
+            weight_decay=config.weight_decay,
+            grad_clip=config.grad_clip,
+            patience=config.patience,
+            seed=seed,
+        ),
+        nets,
+        epoch_batches,
+        validate=validate,
+        step=lambda trainer: GANStep(config, trainer, rng, device),
+        rank=rank,
+        world=world,
+        progress=progress,
+        desc="training gan",
+    )
+
+
+class GANStep:
+    """One update of D (if adversarial) and of both generators: the gan's step in the Trainer."""
+
+    def __init__(self, config: GANConfig, trainer: Trainer, rng: np.random.Generator, device: str) -> None:
+        self.config, self.trainer, self.rng, self.device = config, trainer, rng, device
+        nets = trainer.model
+        self.generators = [nets[name] for name in NETS]
+        self.critic = nets["critic"]
+        self.g_params = [p for g in self.generators for p in g.parameters()]
+        self.g_opt = torch.optim.AdamW(self.g_params, lr=config.lr, weight_decay=config.weight_decay)
         self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=config.d_lr, betas=(0.5, 0.999))
-        self.history: list[dict[str, float]] = []
+        self.advance = trainer.one_cycle(self.g_opt, config.lr)
 
     @property
     def adversarial(self) -> bool:
         return self.config.adversarial_weight > 0
 
-    def step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-        """One update of D (if adversarial) and of both generators; returns the losses."""
+    def __call__(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """Returns the losses: ce, cons (with a consonance reward), d and adv (when adversarial)."""
         cfg = self.config
         batch = {k: v.to(self.device) for k, v in batch.items()}
         n_beats = batch["mask"].shape[1]
@@ -129,10 +182,8 @@ class GANTrainer:
             doubled = {k: torch.cat([v] * len(fakes)) for k, v in part.items()}
             losses["adv"] = masked_bce(self.critic(doubled, fake), 1.0, doubled["mask"].float())
             g_loss = g_loss + cfg.adversarial_weight * losses["adv"]
-        self.g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        nn.utils.clip_grad_norm_([p for g in self.generators for p in g.parameters()], 1.0)
-        self.g_opt.step()
+        self.trainer.update(g_loss, self.g_opt, self.g_params)
+        self.advance()
         return {k: float(v.detach()) for k, v in losses.items()}
 
     def _generate(self, gen: Generator, batch, start: int, width: int, scores: torch.Tensor | None):
@@ -169,69 +220,26 @@ class GANTrainer:
         scores = self.critic(both, torch.cat([real, fake]))
         b, mask = real.shape[0], part["mask"].float()
         loss = masked_bce(scores[:b], 0.9, mask) + masked_bce(scores[b:], 0.0, both["mask"][b:].float())
-        self.d_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(self.critic.parameters(), 1.0)
-        self.d_opt.step()
+        self.trainer.update(loss, self.d_opt, self.critic.parameters())
         return loss
 
-    @torch.no_grad()
-    def accuracy(self, gen: Generator, batches: list[dict[str, torch.Tensor]], seed: int = 0) -> float:
-        """Share of beats where the generator's most likely chords (temperature 0) match the
-        corpus's, per style, averaged over the styles (the smaller corpus counts as much)."""
-        gen.eval()
-        rng = torch.Generator().manual_seed(seed)
-        hits: dict[int, int] = {}
-        total: dict[int, int] = {}
-        for batch in batches:
-            batch = {k: v.to(self.device) for k, v in batch.items()}
-            b, t = batch["mask"].shape
-            noise = torch.randn(b, t, self.config.noise_dim, generator=rng).to(self.device)
-            state, first = gen.start(b)
-            fake = gen.free_run(
-                gen.context(batch), noise * self.config.noise_scale, first, state, 0.0, 1.0, rng
-            )
-            hit = (fake.argmax(-1) == batch["chords"]) & batch["mask"]
-            for style in batch["style"].unique().tolist():
-                rows = batch["style"] == style
-                hits[style] = hits.get(style, 0) + int(hit[rows].sum())
-                total[style] = total.get(style, 0) + int(batch["mask"][rows].sum())
-        gen.train()
-        return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
 
-    def fit(self, train: list, valid: list, progress: bool = True) -> list[Generator]:
-        """Run every epoch; keep each generator's weights from its best validation epoch."""
-        from tqdm import tqdm
-
-        cfg = self.config
-        train = balance_styles(train, cfg.style_balance)
-        valid_batches = batches(valid, VALIDATION_BATCH, np.random.default_rng(0)) if valid else []
-        per_epoch = -(-len(train) // cfg.batch_size)
-        total = cfg.epochs * per_epoch
-        schedule = torch.optim.lr_scheduler.OneCycleLR(self.g_opt, cfg.lr, total_steps=total, pct_start=0.2)
-        best = [(-1.0, None), (-1.0, None)]
-        bar = tqdm(total=total, desc="training gan", disable=not progress, file=sys.stderr, leave=False)
-        for epoch in range(cfg.epochs):
-            sums: dict[str, float] = {}
-            epoch_pieces = random_keys(train, self.rng) if cfg.transpose else train
-            for batch in batches(epoch_pieces, cfg.batch_size, self.rng):
-                losses = self.step(batch)
-                if schedule.last_epoch + 1 < total:
-                    schedule.step()
-                sums = {k: sums.get(k, 0.0) + v for k, v in losses.items()}
-                bar.update()
-                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
-            row = {"epoch": epoch, **{k: v / per_epoch for k, v in sums.items()}}
-            for i, (gen, name) in enumerate(zip(self.generators, ("offline", "causal"))):
-                row[name] = self.accuracy(gen, valid_batches) if valid_batches else float("nan")
-                if not row[name] <= best[i][0]:
-                    best[i] = (row[name], {k: v.detach().clone() for k, v in gen.state_dict().items()})
-            self.history.append(row)
-            if progress:
-                scores = " ".join(f"{k} {v:.3f}" for k, v in row.items() if k != "epoch")
-                bar.write(f"epoch {epoch} {scores}", file=sys.stderr)
-        bar.close()
-        for gen, (_, state) in zip(self.generators, best):
-            gen.load_state_dict(state)
-            gen.eval()
-        return self.generators
+@torch.no_grad()
+def accuracy(gen: Generator, batches: list[dict[str, torch.Tensor]], config: GANConfig, device: str) -> float:
+    """Share of beats where the generator's most likely chords (temperature 0) match the
+    corpus's, per style, averaged over the styles (the smaller corpus counts as much)."""
+    rng = torch.Generator().manual_seed(0)
+    hits: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for batch in batches:
+        batch = {k: v.to(device) for k, v in batch.items()}
+        b, t = batch["mask"].shape
+        noise = torch.randn(b, t, config.noise_dim, generator=rng).to(device)
+        state, first = gen.start(b)
+        fake = gen.free_run(gen.context(batch), noise * config.noise_scale, first, state, 0.0, 1.0, rng)
+        hit = (fake.argmax(-1) == batch["chords"]) & batch["mask"]
+        for style in batch["style"].unique().tolist():
+            rows = batch["style"] == style
+            hits[style] = hits.get(style, 0) + int(hit[rows].sum())
+            total[style] = total.get(style, 0) + int(batch["mask"][rows].sum())
+    return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0

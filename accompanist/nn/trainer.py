@@ -1,15 +1,21 @@
-"""A supervised training loop that knows nothing of the model it trains (minGPT style).
+"""One training loop for every deep family, knowing nothing of the models it trains (minGPT style).
 
 The caller gives the model, ``batches(epoch)`` (the epoch's batches, drawn with the caller's
-own seeded RNG), ``loss(model, batch)`` and ``validate(model) -> float`` (higher is better).
-The trainer runs AdamW with a one-cycle schedule and gradient clipping, shows a tqdm bar with
-the loss and the validation score, stops early when validation has not improved for
-``patience`` epochs, and returns the model holding the best epoch's weights. Callbacks
-(``on_batch_end``, ``on_epoch_end``) see the trainer itself.
+own seeded RNG), ``validate(model)`` (higher is better) and either ``loss(model, batch)`` (the
+supervised case: the trainer runs AdamW with a one-cycle schedule) or ``step``, a function that
+takes the trainer and returns the per-batch update (``batch -> {name: loss}``), for models with
+their own optimizers, such as a generator against a critic. Every update goes through
+``Trainer.update``: backward, gradients averaged over the processes, clipped to ``grad_clip``.
 
-Under ``torchrun`` (``WORLD_SIZE`` > 1) the model is wrapped in DistributedDataParallel (gloo
-on CPU, nccl on GPU) and each process takes every ``world``-th batch of the epoch; all
-processes validate the same weights, so they agree on when to stop.
+``validate`` returns one score, or one per named part of the model (``{"offline": .., "causal":
+..}`` for a ``ModuleDict`` with those parts): each part keeps the weights of its own best epoch.
+The trainer shows a tqdm bar with the losses and the scores, stops early when no score has
+improved for ``patience`` epochs, and returns the model holding the best weights.
+
+Under ``torchrun`` (``WORLD_SIZE`` > 1) each process takes every ``world``-th batch of the epoch
+and the gradients are averaged over the processes before each optimizer step (gloo on CPU, nccl
+on GPU), as DistributedDataParallel does; all processes validate the same weights, so they
+agree on when to stop.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +32,8 @@ import torch
 from torch import nn
 
 Batch = Any
+Step = Callable[[Batch], dict[str, float]]
+Scores = float | dict[str, float]
 
 
 @dataclass
@@ -57,33 +65,47 @@ def distributed(device: str) -> Iterator[tuple[int, int, str]]:
 
 
 class Trainer:
-    """Trains ``model`` on the caller's batches and loss; keeps the best validated weights."""
+    """Trains ``model`` on the caller's batches and loss (or step); keeps the best validated weights."""
 
     def __init__(
         self,
         config: TrainerConfig,
         model: nn.Module,
         batches: Callable[[int], Sequence[Batch]],
-        loss: Callable[[nn.Module, Batch], torch.Tensor],
-        validate: Callable[[nn.Module], float],
+        loss: Callable[[nn.Module, Batch], torch.Tensor] | None = None,
+        validate: Callable[[nn.Module], Scores] | None = None,
         *,
+        step: Callable[[Trainer], Step] | None = None,
         rank: int = 0,
         world: int = 1,
         progress: bool = True,
         desc: str = "training",
     ) -> None:
+        if (loss is None) == (step is None):
+            raise ValueError("give the trainer a loss or a step, not both")
         self.config = config
         self.model = model
         self.batches = batches
-        self.loss_fn = loss
-        self.validate = validate
+        self.make_step = step or (lambda trainer: trainer._supervised_step(loss))
+        self.validate = validate or (lambda model: float("nan"))
         self.rank, self.world = rank, world
         self.progress = progress and rank == 0
         self.desc = desc
-        self.epoch = self.step = 0
-        self.loss = self.score = self.best_score = float("nan")
-        self.best_epoch = -1
+        self.epoch = self.step = self.total_steps = 0
+        self.loss = float("nan")
+        self.scores: dict[str, float] = {}
+        self.best: dict[str, float] = {}
+        self.best_epoch: dict[str, int] = {}
         self.history: list[dict[str, float]] = []
+
+    @property
+    def score(self) -> float:
+        """The last epoch's validation score (the mean over the parts scored apart)."""
+        return _mean(self.scores)
+
+    @property
+    def best_score(self) -> float:
+        return _mean(self.best)
 
     def _my_batches(self, epoch: int) -> list[Batch]:
         """This process's share; every process gets the same number of batches."""
@@ -97,46 +119,95 @@ class Trainer:
 
         cfg = self.config
         torch.manual_seed(cfg.seed)
-        net = self._wrap(self.model)
-        optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        per_epoch = len(self._my_batches(0))
-        schedule = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=cfg.lr, total_steps=cfg.epochs * per_epoch, pct_start=0.2
-        )
-        best_state = copy.deepcopy(self.model.state_dict())
+        if self.world > 1:  # every process starts from rank 0's weights, as DDP does
+            for tensor in self.model.state_dict().values():
+                torch.distributed.broadcast(tensor, 0)
+        first = self._my_batches(0)
+        self.total_steps = cfg.epochs * len(first)
+        step = self.make_step(self)
+        best_state: dict[str, Any] = {}
         bar = tqdm(range(cfg.epochs), desc=self.desc, disable=not self.progress, file=sys.stderr, leave=False)
         for self.epoch in bar:
-            self.loss = self._train_epoch(net, optimizer, schedule)
+            losses = self._train_epoch(step, first if self.epoch == 0 else self._my_batches(self.epoch))
+            self.loss = losses.get("loss", sum(losses.values()))
             self.model.eval()
             with torch.no_grad():
-                self.score = float(self.validate(self.model))
-            self.history.append({"epoch": self.epoch, "loss": self.loss, "validation": self.score})
-            if not self.score <= self.best_score:  # also true for the first epoch (nan)
-                self.best_score, self.best_epoch = self.score, self.epoch
-                best_state = copy.deepcopy(self.model.state_dict())
-            bar.set_postfix(loss=f"{self.loss:.3f}", val=f"{self.score:.3f}", best=f"{self.best_score:.3f}")
-            if self.epoch - self.best_epoch >= cfg.patience:
+                scores = self.validate(self.model)
+            self.model.train()
+            self.scores = scores if isinstance(scores, dict) else {"": float(scores)}
+            self.history.append({"epoch": self.epoch, **losses, **self._score_row()})
+            for part, score in self.scores.items():
+                if not score <= self.best.get(part, float("nan")):  # also true the first time (nan)
+                    self.best[part], self.best_epoch[part] = score, self.epoch
+                    best_state[part] = copy.deepcopy(self._part(part).state_dict())
+            shown = {k: f"{v:.3f}" for k, v in {**losses, **self._score_row()}.items()}
+            bar.set_postfix(shown, best=f"{self.best_score:.3f}")
+            if self.epoch - max(self.best_epoch.values()) >= cfg.patience:
                 break
-        self.model.load_state_dict(best_state)
+        for part, state in best_state.items():
+            self._part(part).load_state_dict(state)
         self.model.eval()
         return self.model
 
-    def _wrap(self, model: nn.Module) -> nn.Module:
-        if self.world == 1:
-            return model
-        return nn.parallel.DistributedDataParallel(model)
+    def update(
+        self, loss: torch.Tensor, optimizer: torch.optim.Optimizer, params: Iterable[nn.Parameter]
+    ) -> None:
+        """One optimizer step on ``loss``: gradients averaged over the processes, then clipped."""
+        params = list(params)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.world > 1:
+            for p in params:
+                if p.grad is not None:
+                    torch.distributed.all_reduce(p.grad)
+                    p.grad /= self.world
+        nn.utils.clip_grad_norm_(params, self.config.grad_clip)
+        optimizer.step()
 
-    def _train_epoch(self, net: nn.Module, optimizer, schedule) -> float:
-        net.train()
-        total, count = 0.0, 0
-        for batch in self._my_batches(self.epoch):
-            loss = self.loss_fn(net, batch)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
-            optimizer.step()
+    def one_cycle(self, optimizer: torch.optim.Optimizer, lr: float) -> Callable[[], None]:
+        """A one-cycle learning-rate schedule over the whole run; call the result after each step.
+        Outside a run (no steps planned yet) the rate stays at ``lr``."""
+        if self.total_steps < 2:
+            return lambda: None
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=lr, total_steps=self.total_steps, pct_start=0.2
+        )
+
+        def advance() -> None:
             if schedule.last_epoch + 1 < schedule.total_steps:
                 schedule.step()
-            total, count = total + loss.item(), count + 1
+
+        return advance
+
+    def _supervised_step(self, loss_fn: Callable[[nn.Module, Batch], torch.Tensor]) -> Step:
+        cfg = self.config
+        params = list(self.model.parameters())
+        optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        advance = self.one_cycle(optimizer, cfg.lr)
+
+        def step(batch: Batch) -> dict[str, float]:
+            loss = loss_fn(self.model, batch)
+            self.update(loss, optimizer, params)
+            advance()
+            return {"loss": loss.item()}
+
+        return step
+
+    def _train_epoch(self, step: Step, batches: list[Batch]) -> dict[str, float]:
+        self.model.train()
+        sums: dict[str, float] = {}
+        for batch in batches:
+            for name, value in step(batch).items():
+                sums[name] = sums.get(name, 0.0) + value
             self.step += 1
-        return total / max(count, 1)
+        return {name: total / max(len(batches), 1) for name, total in sums.items()}
+
+    def _score_row(self) -> dict[str, float]:
+        return {part or "validation": score for part, score in self.scores.items()}
+
+    def _part(self, part: str) -> nn.Module:
+        return self.model[part] if part else self.model
+
+
+def _mean(scores: dict[str, float]) -> float:
+    return sum(scores.values()) / len(scores) if scores else float("nan")
