@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from accompanist import chord_symbols, chords
+from accompanist import chord_symbols
 from accompanist.melody import Melody
 
 LINE_WIDTH = 100
@@ -53,16 +53,16 @@ def lead_sheet(labels: Sequence[str], bar_pos: np.ndarray) -> str:
 
 
 def sheet_symbols(
-    labels: Sequence[str], melody: Melody, basses: Sequence[int | None]
+    indices: Sequence[int], melody: Melody, basses: Sequence[int | None]
 ) -> tuple[list[str], chord_symbols.Key]:
-    """The symbol of each beat's chord in the piece's key, with its bass (``voicing.basses``);
-    and the key."""
-    indices = [chords.from_label(label) for label in labels]
+    """The symbol of each beat's chord (vocabulary indices) in the piece's key, with its bass
+    (``voicing.basses``); and the key."""
+    indices = [int(i) for i in indices]
     key = chord_symbols.estimate_key(melody.pitch, indices)
     return chord_symbols.symbols(indices, key, basses), key
 
 
-def chord_sheet(labels: Sequence[str], melody: Melody, basses: Sequence[int | None]) -> str:
+def chord_sheet(indices: Sequence[int], melody: Melody, basses: Sequence[int | None]) -> str:
     """The lead sheet a person reads: the key, then bars of chord symbols (see ``sheet_symbols``)."""
-    cells, key = sheet_symbols(labels, melody, basses)
+    cells, key = sheet_symbols(indices, melody, basses)
     return f"key {key.name}\n{lead_sheet(cells, melody.bar_pos)}"

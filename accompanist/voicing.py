@@ -285,17 +285,18 @@ def _viterbi(
 Held = tuple[int, int, tuple[int, ...]]  # start beat, end beat, pitches
 
 
-def harmony(labels: list[str], melody: Melody, style: str, causal: bool) -> list[Held]:
+def harmony(indices: Sequence[int], melody: Melody, style: str, causal: bool) -> list[Held]:
     """(start_beat, end_beat, pitches) of each held chord (``beat_voicings`` joined)."""
-    return held_chords(beat_voicings(labels, melody, style, causal))
+    return held_chords(beat_voicings(indices, melody, style, causal))
 
 
-def beat_voicings(labels: list[str], melody: Melody, style: str, causal: bool) -> list[tuple[int, ...]]:
-    """The pitches of each beat's chord; a beat's voicing stays under its melody.
+def beat_voicings(indices: Sequence[int], melody: Melody, style: str, causal: bool) -> list[tuple[int, ...]]:
+    """The pitches of each beat's chord (vocabulary indices, one per beat); a beat's voicing stays
+    under its melody.
 
     Offline the whole sequence is voiced at once; ``causal`` voices beat by beat as live play does.
     """
-    indices = [chords.from_label(label) for label in labels]
+    indices = [int(i) for i in indices]
     tops = melody_tops(melody)
     if causal:
         voicer = Voicer(style)

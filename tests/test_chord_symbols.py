@@ -99,8 +99,8 @@ def test_the_key_tracker_follows_live_play():
 
 def test_chord_sheet_gives_the_key_and_symbols_with_slashes_only_where_the_voicing_has_a_bass():
     melody = Melody.from_notes([(0, 1, 72), (1, 1, 71), (2, 2, 72)])
-    labels = ["C:maj", "G:7", "C:maj", "C:maj"]
+    indices = [chords.from_label(label) for label in ["C:maj", "G:7", "C:maj", "C:maj"]]
     voicings = [(52, 55, 60), (53, 55, 59), (48, 55, 64), (48, 55, 64)]
     satb, block = basses(voicings, "satb"), basses(voicings, "block")
-    assert chord_sheet(labels, melody, satb) == "key C major\nbar 1 | C/E  G7/F C    /    |"
-    assert chord_sheet(labels, melody, block) == "key C major\nbar 1 | C  G7 C  /  |"
+    assert chord_sheet(indices, melody, satb) == "key C major\nbar 1 | C/E  G7/F C    /    |"
+    assert chord_sheet(indices, melody, block) == "key C major\nbar 1 | C  G7 C  /  |"

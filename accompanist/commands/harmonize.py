@@ -139,17 +139,17 @@ def harmonize_file(job: Job, model: Harmonizer, args: argparse.Namespace) -> str
     score = read_midi(job.source)
     melody = to_melody(score, melody_notes(score, args.melody_track, args.melody_channel))
     indices = pace.predict(model, melody, causal=args.causal, seed=args.seed, changes=args.changes)
-    labels = [chords.to_label(int(i)) for i in indices]
-    voicings = beat_voicings(labels, melody, args.voicing, args.causal)
+    voicings = beat_voicings(indices, melody, args.voicing, args.causal)
     files = {job.output: harmonized_midi(score, held_chords(voicings))}
-    symbols, key = sheet_symbols(labels, melody, basses(voicings, args.voicing))
+    symbols, key = sheet_symbols(indices, melody, basses(voicings, args.voicing))
     if job.chords is not None:
+        labels = [chords.to_label(int(i)) for i in indices]  # the .lab / .json vocabulary
         text = chords_text(job.chords, labels, score.tempo, str(job.source), args.model, symbols, key.name)
         files[job.chords] = text.encode("utf-8")
     write_together(files, overwrite=args.force, mkdir=True)  # plan() checked which folders may be made
     written = " and ".join(map(str, files))
     how = f"{args.style}, {args.voicing}"
-    header = f"{job.source}: {len(labels)} beats harmonized by {args.model} ({how}) -> {written}"
+    header = f"{job.source}: {len(indices)} beats harmonized by {args.model} ({how}) -> {written}"
     return f"{header}\nkey {key.name}\n{lead_sheet(symbols, melody.bar_pos)}"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from accompanist import chord_symbols, chords, harmonizers, metrics
+from accompanist import chord_symbols, harmonizers, metrics
 from accompanist.errors import AccompanistError
 from accompanist.melody import STEPS_PER_BEAT, Melody
 from accompanist.repl.parse import note_name
@@ -24,21 +24,22 @@ HELD = "/"
 ALL_HELD = "(held)"
 
 
-def compare_models(session: Session) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Labels per model (every installed family, and the current model), and why any was skipped."""
+def compare_models(session: Session) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """Chords (vocabulary indices) per model (every installed family, and the current model), and
+    why any was skipped."""
     names = list(dict.fromkeys([*harmonizers.available(), session.model_name]))
-    results: dict[str, list[str]] = {}
+    results: dict[str, list[int]] = {}
     skipped: dict[str, str] = {}
     for name in names:
         try:
-            results[name] = session.harmonize(name).labels
+            results[name] = session.harmonize(name).indices
         except (AccompanistError, ImportError) as exc:  # no checkpoint, or a family not installed
             skipped[name] = str(exc)
     return results, skipped
 
 
 def chord_table(
-    melody: Melody, results: dict[str, list[str]], voicing: str = "block", causal: bool = False
+    melody: Melody, results: dict[str, list[int]], voicing: str = "block", causal: bool = False
 ) -> str:
     """A row per beat: bar.beat, melody note, each model's chord symbol (``/`` where it goes on),
     and ``(held)`` where no model changes chord."""
@@ -53,14 +54,14 @@ def chord_table(
     return _table(header, rows)
 
 
-def _symbols(melody: Melody, results: dict[str, list[str]], voicing: str, causal: bool) -> list[list[str]]:
+def _symbols(melody: Melody, results: dict[str, list[int]], voicing: str, causal: bool) -> list[list[str]]:
     """Each model's chord symbols, all in one key: the melody's under every model's chords."""
-    indices = [chords.from_label(x) for labels in results.values() for x in labels]
-    key = chord_symbols.estimate_key(np.tile(melody.pitch, len(results)), indices)
+    every = [i for indices in results.values() for i in indices]
+    key = chord_symbols.estimate_key(np.tile(melody.pitch, len(results)), every)
     out = []
-    for labels in results.values():
-        bass = basses(beat_voicings(labels, melody, voicing, causal), voicing)
-        out.append(chord_symbols.symbols([chords.from_label(x) for x in labels], key, bass))
+    for indices in results.values():
+        bass = basses(beat_voicings(indices, melody, voicing, causal), voicing)
+        out.append(chord_symbols.symbols(indices, key, bass))
     return out
 
 
@@ -71,13 +72,13 @@ def _position(melody: Melody, beat: int) -> str:
 
 
 def metrics_table(
-    melody: Melody, results: dict[str, list[str]], keys: tuple[str, ...] = METRICS, first: str = "model"
+    melody: Melody, results: dict[str, list[int]], keys: tuple[str, ...] = METRICS, first: str = "model"
 ) -> str:
     """One row per model (or what ``first`` names): the reference-free metrics ``keys`` of its chords
     on this melody (3 decimals)."""
     rows = []
-    for name, labels in results.items():
-        scores = metrics.piece_metrics(melody, np.array([chords.from_label(x) for x in labels]))
+    for name, indices in results.items():
+        scores = metrics.piece_metrics(melody, np.array(indices))
         rows.append([name, *(_cell(scores[key]) for key in keys)])
     return _table([first, *keys], rows)
 

@@ -179,10 +179,10 @@ def _sheet(session: Session, result: Result) -> str:
     """A result as a header line (model, mode, seed) and its lead sheet."""
     mode = "causal" if result.causal else "offline"
     seed = f", seed {result.seed}" if result.seed is not None else ""
-    header = f"{result.model} ({mode}{seed}), {len(result.labels)} beats:"
+    header = f"{result.model} ({mode}{seed}), {len(result.indices)} beats:"
     melody = session.require_melody()
-    voicings = beat_voicings(result.labels, melody, session.voicing, result.causal)
-    return f"{header}\n{chord_sheet(result.labels, melody, basses(voicings, session.voicing))}"
+    voicings = beat_voicings(result.indices, melody, session.voicing, result.causal)
+    return f"{header}\n{chord_sheet(result.indices, melody, basses(voicings, session.voicing))}"
 
 
 def cmd_again(session: Session, args: list[str]) -> str:
@@ -324,7 +324,7 @@ def cmd_eval(session: Session, args: list[str]) -> str:
 def cmd_show(session: Session, args: list[str]) -> str:
     melody = "none" if session.melody is None else f"{session.melody.n_beats} beats ({session.source})"
     result = session.result
-    result_text = "none" if result is None else f"{len(result.labels)} chords by {result.model}"
+    result_text = "none" if result is None else f"{len(result.indices)} chords by {result.model}"
     listening = session.listener.describe() if session.listener is not None else "not listening"
     return "\n".join(
         [

@@ -71,7 +71,7 @@ def save(session: Session, path: str | Path, force: bool = False, mkdir: bool = 
     check_output(path, force, mkdir)  # before harmonizing, which may take a while
     melody = session.require_melody()
     result = session.current_result()
-    held = harmony(result.labels, melody, session.voicing, result.causal)
+    held = harmony(result.indices, melody, session.voicing, result.causal)
     write_midi(path, session_score(session), held, overwrite=force, mkdir=mkdir)
     return path
 

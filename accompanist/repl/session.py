@@ -40,12 +40,17 @@ class ReplError(AccompanistError):
 
 @dataclass
 class Result:
-    """One harmonization: the chord label of each beat and how it was made."""
+    """One harmonization: the chord of each beat (vocabulary indices) and how it was made."""
 
-    labels: list[str]
+    indices: list[int]
     model: str
     seed: int | None
     causal: bool
+
+    @property
+    def labels(self) -> list[str]:
+        """The chords as labels (``C:maj``), for display and comparison."""
+        return [chords.to_label(i) for i in self.indices]
 
 
 @dataclass
@@ -139,8 +144,7 @@ class Session:
         model = self.get_model(name)
         model.use_style(self.style)
         indices = pace.predict(model, melody, causal=self.causal, seed=seed, changes=self.changes)
-        labels = [chords.to_label(int(i)) for i in indices]
-        return Result(labels, name or self.model_name, seed, self.causal)
+        return Result([int(i) for i in indices], name or self.model_name, seed, self.causal)
 
     def settings(self) -> tuple:
         """What shapes a harmonization besides the melody and the seed (``pick`` checks it)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accompanist import chord_symbols, chords
+from accompanist import chord_symbols
 from accompanist.lead_sheet import LINE_WIDTH, bars
 from accompanist.melody import Melody
 from accompanist.repl.compare import metrics_table
@@ -46,7 +46,7 @@ def again(session: Session) -> Result | str:
     start = _first_seed(current.seed)
     for seed in range(start + 1, start + 1 + AGAIN_TRIES):
         result = session.harmonize_with(seed)
-        if result.labels != current.labels:
+        if result.indices != current.indices:
             session.seed, session.result = seed, result
             return result
     return (
@@ -71,14 +71,14 @@ def show(melody: Melody, variants: Variants) -> str:
     first = results[0]
     mode = "causal" if first.causal else "offline"
     seeds = f"seeds {first.seed}-{results[-1].seed}"
-    if len(results) > 1 and all(r.labels == first.labels for r in results):
+    if len(results) > 1 and all(r.indices == first.indices for r in results):
         return (
             f"{first.model} gives the same chords for all {len(results)} {seeds}: it does not vary "
             "with the seed; `harmonize` shows them"
         )
-    distinct = len({tuple(r.labels) for r in results})
+    distinct = len({tuple(r.indices) for r in results})
     header = f"{first.model} ({mode}), {len(results)} variants ({seeds}), {distinct} distinct:"
-    named = {f"{k} (seed {r.seed})": r.labels for k, r in enumerate(results, 1)}
+    named = {f"{k} (seed {r.seed})": r.indices for k, r in enumerate(results, 1)}
     table = metrics_table(melody, named, METRICS, "variant")
     return "\n".join([header, rows(melody, results), "", table, "`pick K` keeps variant K for play and save"])
 
@@ -86,7 +86,7 @@ def show(melody: Melody, variants: Variants) -> str:
 def rows(melody: Melody, results: list[Result]) -> str:
     """One lead-sheet row per variant in chord symbols (spelled in the first variant's key, no
     slash basses), numbered, the bars aligned and wrapped into systems."""
-    indices = [[chords.from_label(label) for label in r.labels] for r in results]
+    indices = [r.indices for r in results]
     key = chord_symbols.estimate_key(melody.pitch, indices[0])
     no_bass = [None] * melody.n_beats
     cells = [bars(chord_symbols.symbols(i, key, no_bass), melody.bar_pos) for i in indices]
