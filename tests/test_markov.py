@@ -4,7 +4,8 @@ import torch
 
 from accompanist import harmonizers
 from accompanist.features import melody_features
-from accompanist.harmonizers.markov import BOS, MarkovHarmonizer, V
+from accompanist.harmonizers.markov import MarkovHarmonizer
+from accompanist.harmonizers.markov_counts import BOS, V
 from accompanist.training import subset
 
 

@@ -14,7 +14,9 @@ sparse trigram counts (``accompanist.harmonizers.markov_filter``); ``reference =
 on the dense float32 table instead, the maths the factored passes are tested against.
 
 Each style (``chorale``, ``folk``) has its own tables, counted from that style's pieces alone;
-``use_style`` picks them (a style the model was not trained on falls back to the first).
+``use_style`` picks them (a style the model was not trained on falls back to the first). The counts,
+and their checkpoint form, are ``accompanist.harmonizers.markov_counts``; this module smooths them
+into the tables and decodes with them.
 """
 
 from __future__ import annotations
@@ -26,17 +28,21 @@ from typing import Any
 import numpy as np
 
 from accompanist import chords
-from accompanist.checkpoint import check_array, check_indices
 from accompanist.config import apply_overrides
 from accompanist.data.corpora import STYLES
-from accompanist.features import N_SYMBOLS, RESTSYM, frame_features, melody_features
+from accompanist.features import N_SYMBOLS, frame_features, melody_features
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.harmonizers.markov_counts import (
+    BOS,
+    V,
+    absolute_table,
+    count_pieces,
+    counts_from_state,
+    counts_state,
+    relative,
+)
 from accompanist.harmonizers.markov_filter import FactoredTransitions
 from accompanist.melody import BeatFrame, Melody
-
-V = chords.VOCAB_SIZE
-BOS = V  # the "before the start" chord of the trigram context
-N_QUAL = chords.N_QUALITIES + 1  # qualities plus a row for N
 
 
 @dataclass
@@ -49,28 +55,6 @@ class MarkovConfig:
     key_weight: float = 0.5
     key_sharpness: float = 0.3
     decode: str = "posterior"
-
-
-def _root_qual() -> tuple[np.ndarray, np.ndarray]:
-    rq = np.array([chords.root_quality(i) for i in range(V)])
-    root = np.where(rq[:, 0] < 0, 0, rq[:, 0])
-    qual = np.where(rq[:, 1] < 0, chords.N_QUALITIES, rq[:, 1])
-    return root, qual
-
-
-ROOT, QUAL = _root_qual()
-
-
-def _relative(symbol: np.ndarray, root: np.ndarray) -> np.ndarray:
-    """Symbol relative to a chord root; the rest symbol stays the rest symbol."""
-    return np.where(symbol == RESTSYM, RESTSYM, (symbol - root) % 12)
-
-
-def _absolute_table(rel_table: np.ndarray) -> np.ndarray:
-    """(..., N_QUAL, 13) table relative to roots -> (..., V, 13) table per chord, absolute symbols."""
-    sym = np.arange(N_SYMBOLS)
-    rel = _relative(sym[None, :], ROOT[:, None])  # (V, 13)
-    return rel_table[..., QUAL[:, None], rel]
 
 
 @dataclass
@@ -113,8 +97,8 @@ class MarkovHarmonizer(Harmonizer):
         s = cfg.emission_smoothing
         theta = (c["dur"] + s) / (c["dur"] + s).sum(-1, keepdims=True)
         phi = (c["onset"] + s) / (c["onset"] + s).sum(-1, keepdims=True)
-        log_dur = np.log(_absolute_table(theta)).T.astype(np.float32)  # (13, V)
-        log_onset = np.log(_absolute_table(phi)).astype(np.float32)  # (2, V, 13)
+        log_dur = np.log(absolute_table(theta)).T.astype(np.float32)  # (13, V)
+        log_onset = np.log(absolute_table(phi)).astype(np.float32)  # (2, V, 13)
         factored = tuple(FactoredTransitions.from_counts(c["tri"][m], bi[m], cfg.k3) for m in range(2))
         return Tables(trans, log_dur, log_onset, *self._build_keys(c), factored)
 
@@ -126,7 +110,7 @@ class MarkovHarmonizer(Harmonizer):
         tonic = np.arange(24) % 12
         mode = np.arange(24) // 12
         sym = np.arange(N_SYMBOLS)
-        key_log_melody = np.log(profile[mode[:, None], _relative(sym[None], tonic[:, None])]).T
+        key_log_melody = np.log(profile[mode[:, None], relative(sym[None], tonic[:, None])]).T
         key_chord = np.stack([chord[m][chords.transpose(np.arange(V), -t)] for t, m in zip(tonic, mode)])
         return key_log_melody, key_chord
 
@@ -237,7 +221,7 @@ class MarkovHarmonizer(Harmonizer):
     def state(self) -> dict[str, Any]:
         return {
             "config": asdict(self.config),
-            "styles": {k: _counts_state(c) for k, c in self.counts.items()},
+            "styles": {k: counts_state(c) for k, c in self.counts.items()},
         }
 
     @classmethod
@@ -250,7 +234,7 @@ class MarkovHarmonizer(Harmonizer):
         by_style = state["styles"] if "styles" in state else {"chorale": state}  # one-style layout
         if not isinstance(by_style, dict) or not by_style or not set(by_style) <= set(STYLES):
             raise ValueError(f"styles must be a dict of some of {', '.join(STYLES)}")
-        return cls(config, {k: _counts_from_state(c) for k, c in by_style.items()})
+        return cls(config, {k: counts_from_state(c) for k, c in by_style.items()})
 
     # ---- training -----------------------------------------------------------------------
     @classmethod
@@ -275,82 +259,3 @@ class MarkovHarmonizer(Harmonizer):
             "train_pieces": len(train),
         }
         return model
-
-
-def _counts_state(counts: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Counts as tensors; the sparse trigram table as indices and values."""
-    import torch
-
-    tri = counts["tri"]
-    idx = np.nonzero(tri)
-    return {
-        "tri_index": torch.from_numpy(np.stack(idx).astype(np.int16)),
-        "tri_value": torch.from_numpy(tri[idx].astype(np.float32)),
-        **{k: torch.from_numpy(v.astype(np.float32)) for k, v in counts.items() if k != "tri"},
-    }
-
-
-def _counts_from_state(state: dict[str, Any]) -> dict[str, np.ndarray]:
-    """One style's counts, each array checked for its shape, type and range before use."""
-    index = check_array(state["tri_index"], "tri_index", (4, None), "iu")
-    check_indices(index, "tri_index", (2, V + 1, V + 1, V))
-    values = check_array(state["tri_value"], "tri_value", (index.shape[1],))
-    counts = {k: check_array(state[k], k, COUNT_SHAPES[k]) for k in COUNT_KEYS}
-    if any((c < 0).any() for c in (values, *counts.values())):
-        raise ValueError("counts must not be negative")
-    tri = np.zeros((2, V + 1, V + 1, V), dtype=np.float32)
-    tri[tuple(index.astype(np.int64))] = values
-    return {**counts, "tri": tri}
-
-
-COUNT_KEYS = ("uni", "bi", "dur", "onset", "key_melody", "key_chord")
-COUNT_SHAPES = {
-    "uni": (V,),
-    "bi": (2, V + 1, V),
-    "dur": (N_QUAL, N_SYMBOLS),
-    "onset": (2, N_QUAL, N_SYMBOLS),
-    "key_melody": (2, N_SYMBOLS),
-    "key_chord": (2, V),
-}
-
-
-def piece_key(piece) -> tuple[int, int]:
-    """(tonic, mode) of a training piece: the root of its last chord; minor (1) if the voices (the
-    melody of a lead sheet) sound the minor third above that tonic more often than the major third."""
-    labels = piece.chords[piece.chords != chords.NO_CHORD]
-    tonic = int(ROOT[labels[-1]]) if len(labels) else 0
-    voices = piece.satb if piece.satb is not None else piece.melody.pitch  # a lead sheet: its melody
-    pcs = voices[voices >= 0] % 12
-    minor = np.sum(pcs == (tonic + 3) % 12) > np.sum(pcs == (tonic + 4) % 12)
-    return tonic, int(minor)
-
-
-def count_pieces(pieces: list) -> dict[str, np.ndarray]:
-    """Transition counts over all transpositions and root-relative emission counts."""
-    counts = {
-        "uni": np.zeros(V, np.float64),
-        "bi": np.zeros((2, V + 1, V), np.float64),
-        "tri": np.zeros((2, V + 1, V + 1, V), np.float64),
-        "dur": np.zeros((N_QUAL, N_SYMBOLS), np.float64),
-        "onset": np.zeros((2, N_QUAL, N_SYMBOLS), np.float64),
-        "key_melody": np.zeros((2, N_SYMBOLS), np.float64),
-        "key_chord": np.zeros((2, V), np.float64),
-    }
-    for piece in pieces:
-        dur, onset, metre = melody_features(piece.melody)
-        labels = piece.chords.astype(np.int64)
-        root, qual = ROOT[labels], QUAL[labels]
-        rel = _relative(np.arange(N_SYMBOLS)[None, :], root[:, None])  # (n, 13)
-        np.add.at(counts["dur"], (qual[:, None], rel), dur)
-        np.add.at(counts["onset"], (metre, qual, _relative(onset, root)), 1.0)
-        tonic, mode = piece_key(piece)
-        counts["key_melody"][mode] += dur.sum(0)[_relative(np.arange(N_SYMBOLS), -tonic)]
-        np.add.at(counts["key_chord"][mode], chords.transpose(labels, -tonic), 1.0)
-        for shift in range(12):
-            seq = chords.transpose(labels, shift)
-            a = np.concatenate([[BOS, BOS], seq[:-2]])
-            b = np.concatenate([[BOS], seq[:-1]])
-            np.add.at(counts["uni"], seq, 1.0)
-            np.add.at(counts["bi"], (metre, b, seq), 1.0)
-            np.add.at(counts["tri"], (metre, a, b, seq), 1.0)
-    return counts

@@ -1,7 +1,8 @@
 """The REPL's command table: name -> handler, usage, help and completion; ``execute`` runs one line.
 
-The handlers live in ``accompanist.repl.handlers``; ``help`` and ``quit`` live here, beside the
-table they read.
+The handlers live in ``accompanist.repl.handlers`` (the session's own commands) and
+``accompanist.repl.io_handlers`` (files, ports and training); ``help`` and ``quit`` live here,
+beside the table they read.
 """
 
 from __future__ import annotations
@@ -13,30 +14,32 @@ from dataclasses import dataclass
 
 from accompanist import harmonizers
 from accompanist.repl.handlers import (
-    CommandParser,
     cmd_again,
     cmd_causal,
     cmd_changes,
     cmd_compare,
-    cmd_eval,
     cmd_harmonize,
-    cmd_listen,
-    cmd_load,
     cmd_melody,
     cmd_model,
     cmd_pick,
-    cmd_play,
-    cmd_ports,
-    cmd_save,
     cmd_seed,
     cmd_show,
     cmd_style,
     cmd_temperature,
     cmd_tempo,
     cmd_time,
-    cmd_train,
     cmd_variants,
     cmd_voicing,
+)
+from accompanist.repl.io_handlers import (
+    CommandParser,
+    cmd_eval,
+    cmd_listen,
+    cmd_load,
+    cmd_play,
+    cmd_ports,
+    cmd_save,
+    cmd_train,
     eval_parser,
     listen_parser,
     load_parser,
