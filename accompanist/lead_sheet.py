@@ -56,7 +56,7 @@ def sheet_symbols(
     indices: Sequence[int], melody: Melody, basses: Sequence[int | None]
 ) -> tuple[list[str], chord_symbols.Key]:
     """The symbol of each beat's chord (vocabulary indices) in the piece's key, with its bass
-    (``voicing.basses``); and the key."""
+    (``harmony.basses``); and the key."""
     indices = [int(i) for i in indices]
     key = chord_symbols.estimate_key(melody.pitch, indices)
     return chord_symbols.symbols(indices, key, basses), key

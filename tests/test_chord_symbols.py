@@ -5,9 +5,9 @@ import pytest
 
 from accompanist import chords
 from accompanist.chord_symbols import Key, KeyTracker, estimate_key, symbol
+from accompanist.harmony import basses
 from accompanist.lead_sheet import chord_sheet
 from accompanist.melody import Melody
-from accompanist.voicing import basses
 
 C, A_MINOR, E_MAJOR, D_MAJOR, EB_MAJOR, DB_MAJOR = Key(0), Key(9, True), Key(4), Key(2), Key(3), Key(1)
 

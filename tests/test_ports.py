@@ -9,19 +9,17 @@ from stubs import RootStub
 from accompanist import cli
 from accompanist.errors import PortError
 from accompanist.harmonizers import register
-from accompanist.live.jack import have_jackd, jack_server
-from accompanist.live.ports import (
+from accompanist.live.backends import (
     APIS,
-    PortWatch,
     api_id,
     available_apis,
     compiled_apis,
     find_port,
     first_instrument,
     list_ports,
-    open_input,
-    open_output,
 )
+from accompanist.live.jack import have_jackd, jack_server
+from accompanist.live.ports import PortWatch, open_input, open_output
 
 NAMES = [
     "Midi Through:Midi Through Port-0 14:0",
@@ -87,7 +85,7 @@ def test_ports_command_lists_each_backend_or_says_why_not(capsys, monkeypatch):
 
 
 def test_with_no_working_backend_ports_and_live_exit_2_with_a_hint(capsys, monkeypatch):
-    monkeypatch.setattr("accompanist.live.ports.list_ports", fail_every_backend)
+    monkeypatch.setattr("accompanist.live.backends.list_ports", fail_every_backend)
     monkeypatch.setattr("accompanist.commands.ports.list_ports", fail_every_backend)
     assert cli.main(["ports"]) == 2
     captured = capsys.readouterr()

@@ -16,12 +16,13 @@ from accompanist.devices import CHOICES
 from accompanist.errors import AccompanistError, OutputError
 from accompanist.files import check_output, write_together
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.harmony import basses, beat_voicings, held_chords
 from accompanist.lead_sheet import lead_sheet, sheet_symbols
 from accompanist.midi.melody import melody_notes, to_melody
 from accompanist.midi.read import read_midi
 from accompanist.midi.write import HARMONY_PROGRAM, harmonized_midi
 from accompanist.pace import CHANGES
-from accompanist.voicing import VOICINGS, basses, beat_voicings, held_chords
+from accompanist.voicing import VOICINGS
 
 SUFFIX = ".harmonized.mid"
 MIDI_SUFFIXES = (".mid", ".midi")

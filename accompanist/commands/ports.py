@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from accompanist.errors import PortError
-from accompanist.live.ports import APIS, compiled_apis, list_ports, no_backend_error
+from accompanist.live.backends import APIS, compiled_apis, list_ports, no_backend_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

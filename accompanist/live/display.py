@@ -12,7 +12,7 @@ import queue
 from collections.abc import Callable
 
 from accompanist import chord_symbols
-from accompanist.voicing import basses
+from accompanist.harmony import basses
 
 CHECK_EVERY = 0.1  # seconds between the main thread's looks at the queue
 

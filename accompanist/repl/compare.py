@@ -14,10 +14,10 @@ import numpy as np
 
 from accompanist import chord_symbols, harmonizers, metrics
 from accompanist.errors import AccompanistError
+from accompanist.harmony import basses, beat_voicings
 from accompanist.melody import STEPS_PER_BEAT, Melody
 from accompanist.repl.parse import note_name
 from accompanist.repl.session import Session
-from accompanist.voicing import basses, beat_voicings
 
 METRICS = ("note_in_chord", "ctnctr", "pcs", "mctd", "che", "cc", "ctd")
 HELD = "/"

@@ -16,13 +16,14 @@ from __future__ import annotations
 import math
 
 from accompanist.data.corpora import STYLES
+from accompanist.harmony import basses, beat_voicings
 from accompanist.lead_sheet import chord_sheet
 from accompanist.pace import CHANGES
 from accompanist.repl import variants
 from accompanist.repl.compare import compare
 from accompanist.repl.parse import note_name, parse_meter, parse_notes
 from accompanist.repl.session import ReplError, Result, Session, apply_temperature
-from accompanist.voicing import VOICINGS, basses, beat_voicings
+from accompanist.voicing import VOICINGS
 
 
 def _nothing_or_one(args: list[str], command: str) -> str | None:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from accompanist.chord_symbols import KeyTracker, symbol
 from accompanist.harmonizers.base import Harmonizer
+from accompanist.live.backends import default_api
 from accompanist.live.loop import LiveConfig, LiveLoop
-from accompanist.live.ports import InputPort, OutputPort, default_api, open_input, open_output
+from accompanist.live.ports import InputPort, OutputPort, open_input, open_output
 from accompanist.live.steppers import DirectStepper, Stepper
 from accompanist.live.timing import FollowNotes, TempoBeats
 from accompanist.melody import BeatFrame

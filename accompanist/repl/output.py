@@ -13,13 +13,13 @@ from pathlib import Path
 import mido
 
 from accompanist.files import check_output
+from accompanist.harmony import harmony
 from accompanist.live.notes import SoundingNotes
 from accompanist.midi.read import Score, TempoMap
 from accompanist.midi.write import events_to_track, write_midi
 from accompanist.repl.parse import Note, beats_per_bar
 from accompanist.repl.render import audio_driver, can_render, play_audio, render_wav
 from accompanist.repl.session import ReplError, Session
-from accompanist.voicing import harmony
 
 TICKS_PER_BEAT = 480
 MELODY_CHANNEL = 0
@@ -93,7 +93,8 @@ def render(session: Session, wav: str | Path | None = None, force: bool = False,
 
 def play_to_port(session: Session, port: str | None, api: str | None = None) -> str:
     """Play the result in real time to a MIDI output port; every note is released however it ends."""
-    from accompanist.live.ports import default_api, open_output
+    from accompanist.live.backends import default_api
+    from accompanist.live.ports import open_output
 
     midi = mido.MidiFile(temporary_midi(session))
     out = open_output(api or default_api(), port)
@@ -115,7 +116,7 @@ def play_to_port(session: Session, port: str | None, api: str | None = None) -> 
 def port_names(direction: str = "output", api: str | None = None) -> list[str]:
     """MIDI input or output names of a backend (the first that works by default); [] if none works."""
     from accompanist.errors import PortError
-    from accompanist.live.ports import default_api, list_ports
+    from accompanist.live.backends import default_api, list_ports
 
     try:
         inputs, outputs = list_ports(api or default_api())
@@ -126,7 +127,7 @@ def port_names(direction: str = "output", api: str | None = None) -> list[str]:
 
 def first_synth(api: str | None = None) -> str | None:
     """The first output port that is an instrument (not ALSA's Midi Through, not ours), or None."""
-    from accompanist.live.ports import first_instrument
+    from accompanist.live.backends import first_instrument
 
     names = port_names("output", api)
     index = first_instrument(names)
