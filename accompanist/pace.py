@@ -95,7 +95,7 @@ def resolve(changes: str, model: Harmonizer) -> str:
         return changes
     if not model.styles:
         return "beat"
-    learned = getattr(model, "meta", {}).get("pace", {})
+    learned = model.meta.get("pace", {})
     return learned.get(model.style) or DEFAULT_PACE.get(model.style, "beat")
 
 

@@ -88,7 +88,7 @@ def train_family(
     )
     seconds = time.perf_counter() - start
     model.meta = {
-        **getattr(model, "meta", {}),
+        **model.meta,
         **source,
         "train_pieces": len(train),
         "train_pieces_by_style": dict(Counter(p.style for p in train)),

@@ -71,6 +71,10 @@ class SamplerStub(RootStub):
         super().__init__()
         self.config = SamplerConfig()
 
+    def use_temperature(self, temperature):
+        self.config.temperature = temperature
+        return True
+
     def predict(self, melody, *, causal=False, seed=None):
         if self.config.temperature == 0:
             return np.array([chords.index(max(f.pitch[0], 0) % 12, 1) for f in melody.frames()])

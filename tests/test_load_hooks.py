@@ -66,3 +66,22 @@ def test_default_checkpoint_names_the_file_loaded(tmp_path):
     Elsewhere.path = tmp_path / "mine.pt"
     Elsewhere().save(Elsewhere.path, {"mine": True})
     assert harmonizers.load(Elsewhere.family).meta == {"mine": True}
+
+
+def test_the_declared_flags_and_meta_have_defaults_and_follow_overrides():
+    class Moves(Plain):
+        def to(self, device):
+            return self
+
+    class Declared(Moves):
+        movable = False  # overrides to() but says it moves nothing
+
+    plain, other = Plain(), Plain()
+    assert not plain.movable and not plain.varies and plain.predict_is_argmax
+    assert Moves().movable and not Declared().movable
+    assert plain.meta == {} and plain.meta is not other.meta  # each model its own
+    plain.meta = {"train_seconds": 1.0}
+    assert plain.meta == {"train_seconds": 1.0} and other.meta == {}
+    assert not plain.use_temperature(0.5)  # a family that does not sample refuses it
+    flags = {name: harmonizers.family(name).movable for name in ("markov", "lstm", "gan", "ensemble")}
+    assert flags == {"markov": False, "lstm": True, "gan": True, "ensemble": True}

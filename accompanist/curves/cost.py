@@ -72,7 +72,7 @@ def measure_cost(models: Mapping[str, Harmonizer], pieces: list, steps: int) -> 
     """One row per model and device: size, step latency (p50, p99) and throughput; models end on CPU."""
     rows = []
     for name, model in models.items():
-        movable = type(model).to is not Harmonizer.to
+        movable = model.movable
         for device in devices() if movable else ["cpu"]:
             model.to(device)
             row = {"model": name, "device": device, "numbers": size(model.state())}

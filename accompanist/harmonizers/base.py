@@ -41,11 +41,32 @@ class Harmonizer(ABC):
     # otherwise (markov's Viterbi) or samples (the gan) has it False; a subclass that overrides
     # ``predict`` without setting it is taken to be such a family.
     predict_is_argmax: ClassVar[bool] = True
+    # Whether ``to(device)`` moves torch weights, so the model may run on a GPU (``bench`` times it
+    # on each device); a subclass that overrides ``to`` without setting it is taken to move.
+    movable: ClassVar[bool] = False
+    # Whether ``vary`` gives another idea (a generative family); a subclass that overrides ``vary``
+    # without setting it is taken to vary.
+    varies: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "predict" in cls.__dict__ and "predict_is_argmax" not in cls.__dict__:
-            cls.predict_is_argmax = False
+        for method, flag, value in (
+            ("predict", "predict_is_argmax", False),
+            ("to", "movable", True),
+            ("vary", "varies", True),
+        ):
+            if method in cls.__dict__ and flag not in cls.__dict__:
+                setattr(cls, flag, value)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """What training measured (data, split, seconds, validation figures), saved with the
+        checkpoint and read back with it; empty for a model that was not trained here."""
+        return self.__dict__.setdefault("_meta", {})
+
+    @meta.setter
+    def meta(self, value: dict[str, Any]) -> None:
+        self.__dict__["_meta"] = dict(value)
 
     def use_style(self, style: str) -> None:
         """Harmonize in this idiom from now on (a model that did not learn it uses its nearest)."""
@@ -53,13 +74,8 @@ class Harmonizer(ABC):
 
     def use_temperature(self, temperature: float) -> bool:
         """Draw chords at ``temperature`` from now on (0: always the likeliest); False, changing
-        nothing, for a family that does not sample. The default sets the ``temperature`` of the
-        family's config where it has one (the gan's)."""
-        config = getattr(self, "config", None)
-        if config is None or not hasattr(config, "temperature"):
-            return False
-        config.temperature = temperature
-        return True
+        nothing, for a family that does not sample (the default)."""
+        return False
 
     # ---- offline -----------------------------------------------------------------------
     @abstractmethod
@@ -101,11 +117,6 @@ class Harmonizer(ABC):
         it only at a phrase boundary. The default does nothing: a family whose chords do not depend
         on the seed has no other idea to give."""
         return None
-
-    @property
-    def varies(self) -> bool:
-        """Whether ``vary`` does anything (the family overrides it)."""
-        return type(self).vary is not Harmonizer.vary
 
     def step_probabilities(self, frame: BeatFrame) -> np.ndarray | None:
         """Advance by one beat like ``step_index``; return (VOCAB_SIZE,) P(chord | melody so far), or
@@ -161,7 +172,7 @@ class Harmonizer(ABC):
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:
         from accompanist.checkpoint import save_checkpoint
 
-        save_checkpoint(path, self.family, self.state(), meta or getattr(self, "meta", {}))
+        save_checkpoint(path, self.family, self.state(), meta or self.meta)
 
     def to(self, device: str) -> Harmonizer:
         """Move to a torch device; families without torch weights ignore this."""

@@ -104,6 +104,11 @@ class GANHarmonizer(Harmonizer):
             self._generators = build_generators(self.config, self.weights, self.device)
         return self._generators
 
+    def use_temperature(self, temperature: float) -> bool:
+        """Draw each beat's chord at ``temperature`` from now on (0: greedy decoding)."""
+        self.config.temperature = temperature
+        return True
+
     def use_style(self, style: str) -> None:
         self.style = style
         self.style_row = style_index(style if style in self.styles or not self.styles else self.styles[0])

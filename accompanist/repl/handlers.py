@@ -76,7 +76,7 @@ def cmd_model(session: Session, args: list[str]) -> str:
 def describe(session: Session) -> str:
     """One line on where the current model comes from."""
     model = session.get_model()
-    meta = getattr(model, "meta", {}) or {}
+    meta = model.meta
     if "train_pieces" not in meta:
         return f"{model.family}, no training record"
     seconds = meta.get("train_seconds")
