@@ -37,7 +37,7 @@ def test_lstm_beats_markov_on_folk_tunes_offline_by_five_points_and_live(results
 
 
 def test_gan_is_within_two_points_of_markov_on_folk_tunes_offline(results):
-    # the target (at least markov's) is missed: measured 0.683 against markov's 0.695
+    # the target (at least markov's) is missed by a hair: measured 0.6949 against 0.6955
     assert (
         results["models"]["gan"]["offline"]["majmin"]
         >= results["models"]["markov"]["offline"]["majmin"] - 0.02

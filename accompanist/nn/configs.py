@@ -57,7 +57,7 @@ class GANConfig:
     chord_dim: int = 32
     noise_dim: int = 16
     dropout: float = 0.2
-    epochs: int = 40  # each epoch every piece once, in a random key
+    epochs: int = 56  # each epoch every piece once (the chorales repeated), in a random key
     patience: int = 10  # stop when neither generator's validation has improved for this many epochs
     grad_clip: float = 1.0  # of the generators' and the critic's gradient norms
     batch_size: int = 64
@@ -76,4 +76,4 @@ class GANConfig:
     transpose: bool = True  # each epoch, every piece in a random key (-6..+5 semitones)
     threads: int = 2
     styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
-    style_balance: float = 1.0  # repeat the smaller corpus (beats ratio ** this) times an epoch
+    style_balance: float = 0.5  # repeat the smaller corpus (beats ratio ** this) times an epoch
