@@ -41,7 +41,6 @@ class EnsembleHarmonizer(Harmonizer):
             raise ValueError("one non-negative weight per member, not all zero")
         self.members = members
         self.weights = [w / sum(weights) for w in weights]
-        self.meta: dict[str, Any] = {}
         self.styles = tuple(dict.fromkeys(s for m in members for s in m.styles))
         self.reset()
 

@@ -90,7 +90,6 @@ class GANHarmonizer(Harmonizer):
         }
         self.device = "cpu"
         self._generators: dict | None = None
-        self.meta: dict[str, Any] = {}
         self.styles = tuple(s for s in config.styles.split(",") if s)
         self.use_style("folk")
 

@@ -91,8 +91,7 @@ class Trainer:
         self.rank, self.world = rank, world
         self.progress = progress and rank == 0
         self.desc = desc
-        self.epoch = self.step = self.total_steps = 0
-        self.loss = float("nan")
+        self.epoch = self.total_steps = 0
         self.scores: dict[str, float] = {}
         self.best: dict[str, float] = {}
         self.best_epoch: dict[str, int] = {}
@@ -129,19 +128,17 @@ class Trainer:
         bar = tqdm(range(cfg.epochs), desc=self.desc, disable=not self.progress, file=sys.stderr, leave=False)
         for self.epoch in bar:
             losses = self._train_epoch(step, first if self.epoch == 0 else self._my_batches(self.epoch))
-            self.loss = losses.get("loss", sum(losses.values()))
             self.model.eval()
             with torch.no_grad():
                 scores = self.validate(self.model)
-            self.model.train()
             self.scores = scores if isinstance(scores, dict) else {"": float(scores)}
-            self.history.append({"epoch": self.epoch, **losses, **self._score_row()})
+            row = {**losses, **self._score_row()}
+            self.history.append({"epoch": self.epoch, **row})
             for part, score in self.scores.items():
                 if not score <= self.best.get(part, float("nan")):  # also true the first time (nan)
                     self.best[part], self.best_epoch[part] = score, self.epoch
                     best_state[part] = copy.deepcopy(self._part(part).state_dict())
-            shown = {k: f"{v:.3f}" for k, v in {**losses, **self._score_row()}.items()}
-            bar.set_postfix(shown, best=f"{self.best_score:.3f}")
+            bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()}, best=f"{self.best_score:.3f}")
             if self.epoch - max(self.best_epoch.values()) >= cfg.patience:
                 break
         for part, state in best_state.items():
@@ -199,7 +196,6 @@ class Trainer:
         for batch in batches:
             for name, value in step(batch).items():
                 sums[name] = sums.get(name, 0.0) + value
-            self.step += 1
         return {name: total / max(len(batches), 1) for name, total in sums.items()}
 
     def _score_row(self) -> dict[str, float]:
