@@ -14,9 +14,12 @@ from accompanist.nn.trainer import Trainer, TrainerConfig
 from accompanist.training import validation_accuracy
 
 TINY = {"pitch_dim": "8", "embed_dim": "16", "hidden": "16", "layers": "2", "shifts": "3"}
-# Measured on the test split with models/lstm.pt: offline 0.574, causal 0.486 (markov: 0.493, 0.408).
-OFFLINE_FLOOR = 0.55
-CAUSAL_FLOOR = 0.46
+# Measured on the chorale test split with models/lstm.pt: offline 0.578, causal 0.493 (markov:
+# 0.493, 0.408). The floors are the chorale-only model's figures, which the folk tunes must not
+# cost (issue 10); the model is deterministic, so they hold exactly.
+OFFLINE_FLOOR = 0.574
+CAUSAL_FLOOR = 0.486
+TRAINING_BUDGET_S = 900  # every shipped checkpoint trains in 15 minutes on a 2-core CPU
 
 
 def synthetic_pieces(n: int, beats: int = 12, seed: int = 0) -> list[Piece]:
@@ -112,6 +115,21 @@ def test_the_same_seed_gives_the_same_model():
             assert torch.equal(value, second.nets[name].state_dict()[key]), key
 
 
+
+def test_the_causal_net_trained_in_a_second_process_is_the_one_trained_here():
+    pieces = synthetic_pieces(6)
+    options = {**TINY, "epochs": "2", "causal_style_balance": "0.5"}
+    beside, here = (
+        LSTMHarmonizer.fit(
+            pieces[:5], pieces[5:], options={**options, "parallel": parallel}, seed=3, progress=False
+        )
+        for parallel in ("true", "false")
+    )
+    for name in NETS:
+        for key, value in beside.nets[name].state_dict().items():
+            assert torch.equal(value, here.nets[name].state_dict()[key]), (name, key)
+    assert beside.meta["epochs"] == here.meta["epochs"] == {"bidirectional": 2, "causal": 2}
+
 def test_stepping_gives_the_chords_of_the_causal_run():
     model = tiny_model()
     melody = synthetic_pieces(1, beats=30, seed=3)[0].melody
@@ -187,6 +205,7 @@ def test_shipped_checkpoint_loads_safely_and_keeps_its_accuracy(chorales):
     meta = payload["meta"]
     assert {"config", "bidirectional", "causal"} <= set(payload["state"])
     assert {"split", "train_seconds", "device", "validation_accuracy"} <= set(meta)
+    assert meta["train_seconds"] <= TRAINING_BUDGET_S
     model = harmonizers.load("lstm")
     accuracy = validation_accuracy(model, chorales["test"])["chorale"]
     assert accuracy["offline"] >= OFFLINE_FLOOR

@@ -1,4 +1,12 @@
-"""Training the lstm family's ChordNets (torch): the bidirectional net, then the causal one.
+"""Training the lstm family's ChordNets (torch): the bidirectional net and the causal one.
+
+The two nets share nothing but the data, so on the CPU (``parallel``, one process) the causal
+net trains in a second process, one core each, and once it is done the bidirectional one takes
+its core too: on a 2-core machine both take less than the bidirectional one alone. The causal
+net has its own ``causal_style_balance`` and ``causal_epochs``: it cannot look ahead, and learns
+the chorales' beat-by-beat harmony slower (on validation, chorales at par with the folk tunes
+and 48 epochs against 32 gave 0.513 against 0.499 chorale accuracy, 0.634 against 0.627 folk),
+and it costs about half as much an epoch.
 
 Every piece is drawn in a random transposition each epoch (all 12 keys); label smoothing, AdamW
 and a one-cycle schedule (``accompanist.nn.trainer``); each net keeps the weights of its best
@@ -8,8 +16,10 @@ without chords (``accompanist.nn.pretrain``). Inference needs none of this (``ls
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +33,7 @@ from accompanist.melody import Melody
 from accompanist.nn.configs import VALIDATION_BATCH, LSTMConfig
 from accompanist.nn.encoding import IGNORE, collate
 from accompanist.nn.lstm import ChordNet, ensemble_probabilities
-from accompanist.nn.trainer import Trainer, TrainerConfig, distributed
+from accompanist.nn.trainer import Trainer, TrainerConfig, beside, distributed, train_apart
 
 NETS = ("bidirectional", "causal")
 
@@ -34,16 +44,58 @@ def train_nets(
     """Both nets (on the CPU) and what their training measured (epochs, best validation, seconds)."""
     torch.set_num_threads(config.threads)
     start = time.perf_counter()
-    nets, meta = {}, {"epochs": {}, "validation_best": {}}
+    meta: dict[str, Any] = {"epochs": {}, "validation_best": {}, "seconds": {}}
+    results = {}
     with distributed(device) as (rank, world, dev):
         lm = _pretrained(config, seed, dev, rank, world, progress) if config.pretrain else None
-        for name in NETS:
-            job = TrainJob(config, train, valid, seed, dev, rank, world, progress, f"lstm {name}")
-            trainer = job.run(name == "bidirectional", lm)
-            nets[name] = trainer.model.cpu()
-            meta["epochs"][name] = trainer.epoch + 1
-            meta["validation_best"][name] = round(trainer.best_score, 4)
+        job = TrainJob(config, train, valid, seed, dev, rank, world, progress, "")
+        if train_apart(dev, world, config.parallel):
+            if progress:
+                print("lstm causal: training in a second process beside the bidirectional net")
+            quiet = dataclasses.replace(job, progress=False)
+            results["bidirectional"], results["causal"] = beside(
+                lambda causal_done: _trained(
+                    dataclasses.replace(job, before_epoch=_more_threads_once(causal_done, config)),
+                    "bidirectional",
+                    lm,
+                ),
+                functools.partial(_trained, quiet, "causal", lm),
+            )
+        else:
+            results = {name: _trained(job, name, lm) for name in NETS}
+    nets = {}
+    for name, (weights, epochs, best, seconds) in results.items():
+        net = ChordNet(bidirectional=name == "bidirectional", **config.net_kwargs())
+        net.load_state_dict(weights)
+        nets[name] = net
+        meta["epochs"][name] = epochs
+        meta["validation_best"][name] = round(best, 4)
+        meta["seconds"][name] = round(seconds, 1)
     return nets, {**meta, "train_seconds": time.perf_counter() - start, "world_size": world}
+
+
+def _more_threads_once(done: Callable[[], bool], config: LSTMConfig) -> Callable[[int], None]:
+    """Before an epoch: once ``done()``, take the other process's threads too (1 and 2 threads
+    give bitwise the same training here; 2 train the bidirectional net 1.7x faster on 2 cores)."""
+
+    def before_epoch(epoch: int) -> None:
+        if done() and torch.get_num_threads() < 2 * config.threads:
+            torch.set_num_threads(2 * config.threads)
+
+    return before_epoch
+
+
+def _trained(job: TrainJob, name: str, lm: Any) -> tuple[dict[str, torch.Tensor], int, float, float]:
+    """One net's best weights (on the CPU), epochs run, best validation score and seconds: run in
+    this process or in a second one (picklable, one torch thread)."""
+    start = time.perf_counter()
+    torch.set_num_threads(job.config.threads)
+    if name == "causal":
+        own = {"style_balance": job.config.causal_style_balance, "epochs": job.config.causal_epochs}
+        job = dataclasses.replace(job, config=dataclasses.replace(job.config, **own))
+    trainer = dataclasses.replace(job, desc=f"lstm {name}").run(name == "bidirectional", lm)
+    weights = {k: v.detach().cpu().clone() for k, v in trainer.model.state_dict().items()}
+    return weights, trainer.epoch + 1, trainer.best_score, time.perf_counter() - start
 
 
 def build_nets(
@@ -84,6 +136,7 @@ class TrainJob:
     world: int
     progress: bool
     desc: str
+    before_epoch: Callable[[int], None] | None = None
 
     def run(self, bidirectional: bool, lm: Any = None) -> Trainer:
         """Train one net from seed ``seed`` (from the language model's weights if given)."""
@@ -104,6 +157,7 @@ class TrainJob:
             world=self.world,
             progress=self.progress,
             desc=self.desc,
+            before_epoch=self.before_epoch,
         )
         trainer.run()
         return trainer
