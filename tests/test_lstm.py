@@ -70,7 +70,7 @@ def test_tiny_model_loss_falls_within_20_steps():
 
 def test_fit_trains_both_nets_and_describes_the_run():
     pieces = synthetic_pieces(10)
-    options = {**TINY, "epochs": "2", "voice_weight": "0.5"}
+    options = {**TINY, "epochs": "2", "causal_epoch_scale": "1", "voice_weight": "0.5"}
     model = LSTMHarmonizer.fit(pieces[:8], pieces[8:], options=options, progress=False)
     assert model.meta["epochs"] == {"bidirectional": 2, "causal": 2}
     assert model.meta["train_seconds"] > 0
@@ -115,10 +115,9 @@ def test_the_same_seed_gives_the_same_model():
             assert torch.equal(value, second.nets[name].state_dict()[key]), key
 
 
-
 def test_the_causal_net_trained_in_a_second_process_is_the_one_trained_here():
     pieces = synthetic_pieces(6)
-    options = {**TINY, "epochs": "2", "causal_style_balance": "0.5"}
+    options = {**TINY, "epochs": "2", "causal_epoch_scale": "1", "causal_style_balance": "0.5"}
     beside, here = (
         LSTMHarmonizer.fit(
             pieces[:5], pieces[5:], options={**options, "parallel": parallel}, seed=3, progress=False
@@ -129,6 +128,7 @@ def test_the_causal_net_trained_in_a_second_process_is_the_one_trained_here():
         for key, value in beside.nets[name].state_dict().items():
             assert torch.equal(value, here.nets[name].state_dict()[key]), (name, key)
     assert beside.meta["epochs"] == here.meta["epochs"] == {"bidirectional": 2, "causal": 2}
+
 
 def test_stepping_gives_the_chords_of_the_causal_run():
     model = tiny_model()

@@ -126,7 +126,8 @@ class LSTMHarmonizer(Harmonizer):
         seed: int = 0,
         progress: bool = True,
     ) -> LSTMHarmonizer:
-        """Train the bidirectional net, then the causal one; each keeps its best validation epoch."""
+        """Train the bidirectional net and the causal one (side by side on the CPU,
+        ``accompanist.nn.lstm_training``); each keeps its best validation epoch."""
         from accompanist.nn.lstm_training import train_nets
 
         config = apply_overrides(LSTMConfig(), options)

@@ -33,7 +33,7 @@ class LSTMConfig:
     styles: str = ""  # the idioms trained on, comma-separated ("chorale,folk"); empty: no style input
     style_balance: float = 0.5  # repeat the smaller corpus (beats ratio ** this) times an epoch
     causal_style_balance: float = 1.0  # the same for the causal net, which learns the chorales slower
-    causal_epochs: int = 48  # the causal net is cheaper: more epochs, still done before the other
+    causal_epoch_scale: float = 1.5  # the causal net is cheaper: 1.5x the epochs, still done first
     parallel: bool = True  # on the CPU, train the causal net in a second process (one core each)
 
     def encoder_kwargs(self) -> dict[str, Any]:
