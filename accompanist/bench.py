@@ -1,9 +1,11 @@
 """Cost figures for every family that loads: one causal step, and offline harmonization of a chorale.
 
-A causal step is what the live loop pays per beat: ``step_index`` with batch 1, on one torch
-thread and one BLAS thread (two threads made p99 tens of milliseconds). It is timed beat by beat
-over the test chorales, ``reset()`` at each new piece (not timed), after a warm-up. Offline time is one
-``predict`` of a whole chorale. Both come back as plain dicts, ready for JSON.
+A causal step is what a note waits for in the live loop: ``step_index`` with batch 1, on one
+torch thread and one BLAS thread (two threads made p99 tens of milliseconds), after the
+``prepare()`` the loop calls once the previous beat is answered. ``beat_us`` adds that
+``prepare`` (the work the loop does between beats): the whole cost of a beat. Both are timed
+beat by beat over the test chorales, ``reset()`` at each new piece (not timed), after a warm-up.
+Offline time is one ``predict`` of a whole chorale. All come back as plain dicts, ready for JSON.
 """
 
 from __future__ import annotations
@@ -32,20 +34,27 @@ def percentiles(seconds: Iterable[float], scale: float) -> dict[str, float]:
     }
 
 
-def step_times(model: Harmonizer, melodies: list[Melody], steps: int) -> list[float]:
-    """Seconds of each ``step_index`` call, piece after piece, until ``steps`` were timed."""
-    times: list[float] = []
+def step_times(model: Harmonizer, melodies: list[Melody], steps: int) -> tuple[list[float], list[float]]:
+    """Seconds of each ``step_index`` call (prepared, as the live loop does) and of each beat's
+    ``prepare`` plus ``step_index``, piece after piece, until ``steps`` were timed."""
+    answers: list[float] = []
+    beats: list[float] = []
     clock = time.perf_counter
-    while len(times) < steps + WARMUP_STEPS:
+    while len(answers) < steps + WARMUP_STEPS:
         for melody in melodies:
             model.reset(seed=0)
             for frame in melody.frames():
                 start = clock()
+                model.prepare()
+                ready = clock()
                 model.step_index(frame)
-                times.append(clock() - start)
-            if len(times) >= steps + WARMUP_STEPS:
+                end = clock()
+                answers.append(end - ready)
+                beats.append(end - start)
+            if len(answers) >= steps + WARMUP_STEPS:
                 break
-    return times[WARMUP_STEPS : WARMUP_STEPS + steps]
+    timed = slice(WARMUP_STEPS, WARMUP_STEPS + steps)
+    return answers[timed], beats[timed]
 
 
 def offline_times(model: Harmonizer, melodies: list[Melody]) -> list[float]:
@@ -73,14 +82,17 @@ def loadable(names: list[str] | None, device: str) -> tuple[dict[str, Harmonizer
 def bench_models(
     melodies: list[Melody], names: list[str] | None = None, device: str = "cpu", steps: int = 2000
 ) -> dict[str, Any]:
-    """``step_us`` and ``offline_ms`` (per chorale) for every model that loads, on one thread."""
+    """``step_us``, ``beat_us`` and ``offline_ms`` (per chorale) for every model that loads, on one
+    thread."""
     from accompanist.live.realtime import single_threaded
 
     single_threaded()
     models, skipped = loadable(names, device)
-    out: dict[str, Any] = {"step_us": {}, "offline_ms": {}}
+    out: dict[str, Any] = {"step_us": {}, "beat_us": {}, "offline_ms": {}}
     for name, model in models.items():
-        out["step_us"][name] = percentiles(step_times(model, melodies, steps), 1e6)
+        answers, beats = step_times(model, melodies, steps)
+        out["step_us"][name] = percentiles(answers, 1e6)
+        out["beat_us"][name] = percentiles(beats, 1e6)
         out["offline_ms"][name] = percentiles(offline_times(model, melodies), 1e3)
     if skipped:
         out["skipped"] = skipped

@@ -164,6 +164,40 @@ def test_gan_steps_are_its_causal_run(models, chorales):
         assert np.array_equal(rows, gan.probabilities(piece.melody, causal=True, seed=7))
 
 
+def stepped_prepared(model, melody, vary_at: int | None = None) -> np.ndarray:
+    """Steps as the live loop takes them: ``prepare`` once each answer is out (twice here: it must
+    do its work once), ``vary`` (where asked) between the prepare and the step it applies to."""
+    model.reset(seed=0)
+    rows = []
+    for beat, frame in enumerate(melody.frames()):
+        if beat == vary_at:
+            model.vary(5)
+        rows.append(model.step_probabilities(frame))
+        model.prepare()
+        model.prepare()
+    return np.stack(rows)
+
+
+@pytest.mark.parametrize("name", ["markov", "lstm", "gan", "ensemble"])
+def test_prepared_steps_are_the_steps_bit_for_bit(models, chorales, name):
+    """``prepare`` between beats moves work ahead and changes no number, seeds and ideas included."""
+    if name == "ensemble":
+        model = EnsembleHarmonizer([models["markov"], models["lstm"]], [0.3, 0.7])
+    else:
+        model = models[name]
+    model.use_style("chorale")
+    for piece in chorales["test"][:6]:
+        for vary_at in (None, 5):
+            prepared = stepped_prepared(model, piece.melody, vary_at)
+            model.reset(seed=0)
+            plain = []
+            for beat, frame in enumerate(piece.melody.frames()):
+                if beat == vary_at:
+                    model.vary(5)
+                plain.append(model.step_probabilities(frame))
+            assert np.array_equal(prepared, np.stack(plain)), (piece.id, vary_at)
+
+
 INFERENCE = """
 import sys
 from accompanist import harmonizers

@@ -48,8 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "bench",
         help="time live steps and offline harmonization of every model",
-        description="Median and p99 of one causal step (batch 1, one thread) and offline "
-        "harmonization time per test chorale, for every family whose checkpoint loads.",
+        description="Median and p99 of one causal step (batch 1, one thread: what a note waits "
+        "for, the step's recurrent work done ahead between beats as the live loop does), of the "
+        "whole beat's work, and of offline harmonization time per test chorale, for every family "
+        "whose checkpoint loads.",
     )
     p.add_argument("--models", nargs="+", metavar="MODEL", help="family names or checkpoints (default: all)")
     p.add_argument("--device", choices=CHOICES, default="cpu", help="where the models run (default: cpu)")
@@ -106,11 +108,12 @@ def merge(result: dict[str, Any], extra: dict[str, Any]) -> None:
 def format_result(result: dict[str, Any]) -> str:
     lines = [
         f"device: {result['device']} (one thread)",
-        f"{'model':<10} {'step p50':>10} {'step p99':>10} {'offline p50':>12} {'offline p99':>12}",
+        f"{'model':<10} {'step p50':>10} {'step p99':>10} {'beat p50':>10} {'beat p99':>10}"
+        f" {'offline p50':>12} {'offline p99':>12}",
     ]
     for name, step in result["step_us"].items():
-        off = result["offline_ms"][name]
-        steps = f"{step['p50']:>7.1f} us {step['p99']:>7.1f} us"
+        beat, off = result["beat_us"][name], result["offline_ms"][name]
+        steps = f"{step['p50']:>7.1f} us {step['p99']:>7.1f} us {beat['p50']:>7.1f} us {beat['p99']:>7.1f} us"
         lines.append(f"{name:<10} {steps} {off['p50']:>9.1f} ms {off['p99']:>9.1f} ms")
     for name, live in result.get("live_ms", {}).items():
         lines.append(f"{name:<10} live p50 {live['p50']} ms, p99 {live['p99']} ms, max {live['max']} ms")

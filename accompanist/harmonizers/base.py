@@ -15,6 +15,9 @@ Seeds and temperature: a generative family gives other chords for another ``seed
 (the live loop calls it only at a phrase boundary); ``use_temperature(t)`` sets the temperature
 of a family that samples its chords. Families that do neither keep the defaults: ``vary`` does
 nothing and ``use_temperature`` answers False.
+
+Latency: ``prepare()`` does ahead, between beats, what the next step can do before it hears the
+beat; the live loop calls it after each answer.
 """
 
 from __future__ import annotations
@@ -122,6 +125,14 @@ class Harmonizer(ABC):
         """Advance by one beat like ``step_index``; return (VOCAB_SIZE,) P(chord | melody so far), or
         None where the family gives no per-step probabilities (then it was not advanced, and the
         ensemble runs ``probabilities(melody so far, causal=True)`` instead, costing more each beat)."""
+        return None
+
+    def prepare(self) -> None:
+        """Do now the part of the next step that the next beat's melody does not change (the
+        recurrent products of a network), so that the step answers sooner. The live loop calls it
+        once it has answered a beat, while it waits for the next; a step that was not prepared
+        does the work itself, so calling it is never needed for the same chords. The default
+        does nothing."""
         return None
 
     def step(self, frame: BeatFrame) -> str:

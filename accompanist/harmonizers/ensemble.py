@@ -77,6 +77,10 @@ class EnsembleHarmonizer(Harmonizer):
         """Whether any member varies."""
         return any(member.varies for member in self.members)
 
+    def prepare(self) -> None:
+        for member in self.members:
+            member.prepare()
+
     def step_index(self, frame: BeatFrame) -> int:
         return int(self.step_probabilities(frame).argmax())
 

@@ -70,7 +70,12 @@ class Session:
         self.prev = draw(probs, gumbel, self.config.temperature)
         return self.prev, probs
 
+    def prepare(self) -> None:
+        """The next beat's gates as far as the states and the previous chord give them."""
+        self.net.prepare(self.state, self.prev)
+
     def step(self, frame: BeatFrame) -> tuple[int, np.ndarray]:
+        self.prepare()
         self.net.melody_step(frame, self.style, self.state)
         return self.chord()
 
@@ -167,6 +172,9 @@ class GANHarmonizer(Harmonizer):
     def vary(self, seed: int) -> None:
         """Chords drawn from ``seed``'s stream from the next beat on, the melody heard so far kept."""
         self._session.vary(seed)
+
+    def prepare(self) -> None:
+        self._session.prepare()
 
     def step_index(self, frame: BeatFrame) -> int:
         return self._session.step(frame)[0]

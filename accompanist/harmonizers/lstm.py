@@ -85,6 +85,9 @@ class LSTMHarmonizer(Harmonizer):
     def reset(self, seed: int | None = None) -> None:
         self.stepper.reset()
 
+    def prepare(self) -> None:
+        self.stepper.prepare()
+
     def step_probabilities(self, frame: BeatFrame) -> np.ndarray:
         return self.stepper.probabilities(frame.pitch, frame.onset, frame.bar_pos)
 

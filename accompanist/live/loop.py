@@ -261,6 +261,7 @@ class LiveLoop:
             chord = self._chord
         if chord != self._chord:
             self._sound(chord, frame.pitch[0])
+        self.stepper.prepare()  # the answer is out: the next step's work that needs no melody
 
     def _sound(self, chord: int, melody_pitch: int = -1) -> None:
         """Voice ``chord`` and let it replace the chord sounding (NO_CHORD: silence)."""

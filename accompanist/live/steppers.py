@@ -1,6 +1,7 @@
 """How the live loop asks a harmonizer for a chord: directly, or within a budget with a fallback.
 
-``DirectStepper`` calls ``step_index`` on the loop's worker. ``FallbackStepper`` runs the main
+``DirectStepper`` calls ``step_index`` on the loop's worker, and ``prepare`` once the answer is
+out (``Harmonizer.prepare``: the next step's work that needs no melody). ``FallbackStepper`` runs the main
 model on a thread of its own and waits for it at most ``budget`` seconds; when it misses, the
 fallback model (the baseline, ``--fallback markov``) answers that beat. Both models hear every
 beat, so their states stay in step; a main model more than ``max_backlog`` beats behind skips
@@ -28,6 +29,8 @@ class Stepper(Protocol):
 
     def step(self, frame: BeatFrame) -> int: ...
 
+    def prepare(self) -> None: ...
+
     def vary(self) -> None: ...
 
     def close(self) -> None: ...
@@ -50,6 +53,9 @@ class DirectStepper:
 
     def step(self, frame: BeatFrame) -> int:
         return self.harmonizer.step_index(frame)
+
+    def prepare(self) -> None:
+        self.harmonizer.prepare()
 
     def vary(self) -> None:
         """A new idea from the next step on (``Harmonizer.vary``); a later reset keeps it."""
@@ -93,6 +99,11 @@ class FallbackStepper:
                 pass
         self.missed += 1
         return quick
+
+    def prepare(self) -> None:
+        """Both models do ahead what they can of the next step, the main one on its own thread."""
+        self._submit(self.main.prepare)
+        self.fallback.prepare()
 
     def vary(self) -> None:
         """A new idea for both models, the main one on its own thread after the steps it owes."""

@@ -5,7 +5,9 @@ ensemble at once (row k: the melody moved by ``shifts[k]`` semitones, its decode
 drawn so far in that key). The decoder's input product is split by what it multiplies: the
 melody context (every beat at once offline), the beat's noise (one product, shared by the keys)
 and the previous chord (its embedding times its weights is one table row per chord, the biases
-folded in), so a beat costs one recurrent product and a few row lookups.
+folded in), so a beat costs one recurrent product and a few row lookups. Causal, the recurrent
+products and the previous chord's row are added ahead (``prepare``, between beats), so the answer
+to a beat costs its input products alone.
 
 Each beat draws, in this order, ``noise_dim`` normals (z_t) and ``VOCAB_SIZE`` uniforms for the
 Gumbel-max draw from softmax(logits / temperature), from numpy's PCG64 stream of the seed
@@ -59,7 +61,8 @@ def draw(probs: np.ndarray, gumbel: np.ndarray, temperature: float) -> int:
 
 class State:
     """One run's recurrent state, in the buffers the products read: the melody LSTM's input row
-    [beat, h, 1] and cell; the decoder's row [melody h, decoder h] and cell (K rows each)."""
+    [beat, h, 1] and cell; the decoder's row [melody h, decoder h] and cell (K rows each); and,
+    causal, the next beat's gates as far as they are known before it is heard (``prepared``)."""
 
     def __init__(self, keys: int, width: int, hidden: int) -> None:
         self.melody = np.zeros((keys, width + hidden + 1), DTYPE)
@@ -67,6 +70,9 @@ class State:
         self.melody_cell = np.zeros((keys, hidden), DTYPE)
         self.decoder = np.zeros((keys, 2 * hidden), DTYPE)
         self.decoder_cell = np.zeros((keys, hidden), DTYPE)
+        self.melody_ahead = np.zeros((keys, 4 * hidden), DTYPE)
+        self.decoder_ahead = np.zeros((keys, 4 * hidden), DTYPE)
+        self.prepared = False
 
 
 class NumpyGenerator:
@@ -89,8 +95,10 @@ class NumpyGenerator:
         self.from_noise = decoder[c : c + n].astype(DTYPE)
         self.from_chord = (w["chord.weight"] @ decoder[c + n : d] + decoder[-1]).astype(DTYPE)  # (V + 1, 4h)
         self.recurrent = decoder[d : d + h].astype(DTYPE)
-        # causal: the melody's h and the decoder's h times their weights in one product
-        self.context_and_recurrent = np.concatenate([self.from_context, self.recurrent]) if causal else None
+        width = self.encoder.width
+        # causal: the melody LSTM's weights for the beat, and for its [h, 1] (done ahead)
+        self.melody_from_beat = np.ascontiguousarray(self.melody[0][:width])
+        self.melody_from_state = np.ascontiguousarray(self.melody[0][width:])
         self.out = np.ascontiguousarray(w["out.weight"].T, dtype=DTYPE)
         self.out_bias = w["out.bias"].astype(DTYPE)
         self.perm = chord_permutation(self.shifts)  # (K, V): chord c of the original key in key k
@@ -112,11 +120,26 @@ class NumpyGenerator:
         """(T, K, 4h) decoder gates of a (K, T, C) melody context (numpy's, or torch's on a GPU)."""
         return affine(np.asarray(context, DTYPE).transpose(1, 0, 2), self.from_context)
 
-    def melody_step(self, frame: BeatFrame, style: int, state: State) -> None:
-        """The causal melody LSTM's next beat; its h goes into the decoder's row of ``state``."""
+    def prepare(self, state: State, prev: int) -> None:
+        """Causal: the next beat's gates as far as they are known before it is heard, from the
+        recurrent states and the previous chord (once per beat; ``melody_step`` and
+        ``chord_probabilities`` add the beat's share)."""
+        if state.prepared:
+            return
         width, h = self.encoder.width, self.hidden
-        self.encoder.beat(frame.pitch, frame.onset, frame.bar_pos, style, state.melody[:, :width])
-        np.dot(state.melody, self.melody[0], out=self.gates)
+        np.dot(state.melody[:, width:], self.melody_from_state, out=state.melody_ahead)
+        np.dot(state.decoder[:, h:], self.recurrent, out=state.decoder_ahead)
+        state.decoder_ahead += self.from_chord[self.perm_bos[:, prev]]
+        state.prepared = True
+
+    def melody_step(self, frame: BeatFrame, style: int, state: State) -> None:
+        """The causal melody LSTM's next beat (after ``prepare``); its h goes into the decoder's
+        row of ``state``."""
+        width, h = self.encoder.width, self.hidden
+        beat = state.melody[:, :width]
+        self.encoder.beat(frame.pitch, frame.onset, frame.bar_pos, style, beat)
+        np.dot(beat, self.melody_from_beat, out=self.gates)
+        self.gates += state.melody_ahead
         out = state.melody[:, width : width + h]
         cell(self.gates, state.melody_cell, out, self.tmp)
         state.decoder[:, :h] = out
@@ -128,13 +151,15 @@ class NumpyGenerator:
         the noise, the previous chord and the melody context: given as (K, 4h) gates (offline), or
         the h that ``melody_step`` left in ``state`` (causal). The decoder's state advances."""
         h, gates = self.hidden, self.gates
-        if context is None:
-            np.dot(state.decoder, self.context_and_recurrent, out=gates)
+        if context is None:  # causal, prepared: the recurrent and previous chord's shares are in
+            np.dot(state.decoder[:, :h], self.from_context, out=gates)
+            gates += state.decoder_ahead
+            state.prepared = False
         else:
             np.dot(state.decoder[:, h:], self.recurrent, out=gates)
             gates += context
+            gates += self.from_chord[self.perm_bos[:, prev]]
         gates += np.dot(noise, self.from_noise)
-        gates += self.from_chord[self.perm_bos[:, prev]]
         out = state.decoder[:, h:]
         cell(gates, state.decoder_cell, out, self.tmp)
         logits = np.dot(out, self.out, out=self.logits)

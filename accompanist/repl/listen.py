@@ -45,6 +45,9 @@ class ChordLog:
             self._last = chord
         return chord
 
+    def prepare(self) -> None:
+        self.stepper.prepare()
+
     def vary(self) -> None:
         self.stepper.vary()
 
