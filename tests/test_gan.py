@@ -184,14 +184,25 @@ def shipped(chorales):
     return evaluate(models, chorales["test"], progress=False)["models"]
 
 
-def test_shipped_checkpoint_keeps_its_accuracy_and_diversity(shipped):
-    # The joint (chorales + folk) generator, measured on the chorale test split: 0.495 offline,
-    # 0.382 causal, diversity 0.307. The chorale-only generator it replaced had 0.527 / 0.387:
-    # learning the folk idiom in the same 15-minute budget cost it 4.4 points on Bach (and gained
-    # 24 on the folk tunes), a regression the README reports; these floors follow the new model.
-    assert shipped["gan"]["offline"]["accuracy"] >= 0.47
-    assert shipped["gan"]["causal"]["accuracy"] >= 0.36
-    assert shipped["gan"]["offline"]["diversity"] >= 0.2
+def test_shipped_checkpoint_keeps_its_accuracy_and_decodes_greedily(shipped):
+    # The joint (chorales + folk) generator decoded greedily (the shipped default since
+    # 2026-12-03), on the chorale test split: 0.501 offline, 0.438 causal (drawn at temperature
+    # 0.35: 0.495 / 0.382). The chorale-only generator before it had 0.527 / 0.387 at 0.35.
+    assert shipped["gan"]["offline"]["accuracy"] >= 0.49
+    assert shipped["gan"]["causal"]["accuracy"] >= 0.42
+    assert shipped["gan"]["causal"]["accuracy"] >= shipped["markov"]["causal"]["accuracy"]
+    assert shipped["gan"]["offline"]["diversity"] < 0.05  # greedy: the noise carries little
+
+
+def test_shipped_checkpoint_varies_when_it_samples(chorales):
+    # measured over the whole test split at temperature 0.35: diversity 0.307 offline
+    from accompanist.variety import diversity, harmonize_seeds
+
+    gan = harmonizers.load("gan")
+    gan.use_style("chorale")
+    assert gan.use_temperature(0.35)
+    per_piece = [diversity(seeds) for seeds in harmonize_seeds(gan, chorales["test"][:10])]
+    assert float(np.mean(per_piece)) >= 0.2
 
 
 def test_shipped_checkpoint_is_at_least_as_consonant_as_markov(shipped):
@@ -203,10 +214,12 @@ def test_shipped_checkpoint_is_at_least_as_consonant_as_markov(shipped):
 def test_shipped_supervised_variant_keeps_its_accuracy(chorales):
     model = harmonizers.load("models/gan-supervised.pt")
     assert model.config.adversarial_weight == 0
+    assert model.styles == ("chorale", "folk")  # trained on both corpora, like the shipped gan
+    model.use_style("chorale")
     test = chorales["test"]
-    # measured on the test split: 0.488 offline, 0.412 causal
-    assert accuracy(model, test, causal=False) >= 0.46
-    assert accuracy(model, test, causal=True) >= 0.38
+    # measured on the test split, greedy: 0.501 offline, 0.444 causal
+    assert accuracy(model, test, causal=False) >= 0.49
+    assert accuracy(model, test, causal=True) >= 0.43
 
 
 def test_two_styles_share_one_generator_with_a_style_input(chorales):

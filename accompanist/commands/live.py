@@ -193,7 +193,10 @@ def _wait(
 
 def _vary_note(args: argparse.Namespace) -> str:
     if not args.varies:
-        return f"  v: {args.model} has no other idea (its chords do not depend on the seed)"
+        return (
+            f"  v: {args.model} has no other idea (its chords hardly depend on the seed; a model "
+            "that samples, the gan, gives ideas with --temperature, say 0.35)"
+        )
     if args.tempo or args.clock:
         return f"  v: a new idea from the next {args.phrase_bars}-bar phrase"
     return f"  v: a new idea from the next note after a rest (at most {args.phrase_bars} bars of notes on)"

@@ -19,9 +19,11 @@ Like the lstm family, each beat's distribution is averaged over the melody trans
 ``predict`` samples for that seed. ``extra_metrics`` reports the variety across
 ``DIVERSITY_SEEDS`` (``accompanist.variety``). ``vary(seed)`` goes on drawing from another
 seed's stream without clearing the recurrent state (the live loop's new idea at a phrase
-boundary). The noise carries little of the variety (diversity 0.01 at temperature 0): it comes
-from the beat-by-beat draws; a generator whose seed picks a code per phrase was measured and is
-not shipped (README, "The gan's variety").
+boundary). The shipped checkpoints decode greedily (temperature 0: each beat's likeliest chord,
+1-5 points more accurate than drawing at 0.35); their noise carries little variety (diversity
+0.01 greedy), so varied harmonizations come from ``--temperature`` (0.35: the beat-by-beat
+draws); a generator whose seed picks a code per phrase was measured and is not shipped (README,
+"The gan's variety").
 """
 
 from __future__ import annotations
@@ -107,6 +109,13 @@ class GANHarmonizer(Harmonizer):
 
             self._generators = build_generators(self.config, self.weights, self.device)
         return self._generators
+
+    @property
+    def varies(self) -> bool:
+        """Whether ``vary`` gives another idea: when the chords are drawn (temperature > 0).
+        Decoded greedily (the default), the noise changes few chords (diversity about 0.01), so
+        the live loop offers no new ideas."""
+        return self.config.temperature > 0
 
     def use_temperature(self, temperature: float) -> bool:
         """Draw each beat's chord at ``temperature`` from now on (0: greedy decoding)."""

@@ -73,7 +73,7 @@ class GANConfig:
     critic_hidden: int = 64
     gumbel_tau: float = 1.0
     train_temperature: float = 0.5  # of the samples D sees in training
-    temperature: float = 0.35  # of the samples harmonize() draws; 0 takes the most likely chord
+    temperature: float = 0.0  # of the chords harmonize() draws; 0 (greedy) takes the most likely chord
     noise_scale: float = 1.0
     shifts: int = 12  # keys in the inference ensemble (1 = the melody as it is)
     transpose: bool = True  # each epoch, every piece in a random key (-6..+5 semitones)
