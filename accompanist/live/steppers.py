@@ -1,12 +1,13 @@
 """How the live loop asks a harmonizer for a chord: directly, or within a budget with a fallback.
 
 ``DirectStepper`` calls ``step_index`` on the loop's worker, and ``prepare`` once the answer is
-out (``Harmonizer.prepare``: the next step's work that needs no melody). ``FallbackStepper`` runs the main
-model on a thread of its own and waits for it at most ``budget`` seconds; when it misses, the
-fallback model (the baseline, ``--fallback markov``) answers that beat. Both models hear every
-beat, so their states stay in step; a main model more than ``max_backlog`` beats behind skips
-beats until it catches up, rather than building a queue. ``vary`` hands both models the next
-seed's idea (``Harmonizer.vary``: it keeps what they heard); the loop calls it at phrase boundaries.
+out (``Harmonizer.prepare``: the next step's work that needs no melody). ``FallbackStepper``
+runs the main model on a thread of its own and waits for it at most ``budget`` seconds; when it
+misses, the fallback model (the baseline, ``--fallback markov``) answers that beat. Both models
+hear every beat, so their states stay in step; a main model more than ``max_backlog`` beats
+behind skips beats until it catches up, rather than building a queue. ``vary`` hands both models
+the next seed's idea (``Harmonizer.vary``: it keeps what they heard); the loop calls it at phrase
+boundaries.
 """
 
 from __future__ import annotations
