@@ -95,10 +95,10 @@ class NumpyGenerator:
         self.from_noise = decoder[c : c + n].astype(DTYPE)
         self.from_chord = (w["chord.weight"] @ decoder[c + n : d] + decoder[-1]).astype(DTYPE)  # (V + 1, 4h)
         self.recurrent = decoder[d : d + h].astype(DTYPE)
-        width = self.encoder.width
-        # causal: the melody LSTM's weights for the beat, and for its [h, 1] (done ahead)
-        self.melody_from_beat = np.ascontiguousarray(self.melody[0][:width])
-        self.melody_from_state = np.ascontiguousarray(self.melody[0][width:])
+        if causal:  # the melody LSTM's weights for the beat, and for its [h, 1] (done ahead)
+            width = self.encoder.width
+            self.melody_from_beat = np.ascontiguousarray(self.melody[0][:width])
+            self.melody_from_state = np.ascontiguousarray(self.melody[0][width:])
         self.out = np.ascontiguousarray(w["out.weight"].T, dtype=DTYPE)
         self.out_bias = w["out.bias"].astype(DTYPE)
         self.perm = chord_permutation(self.shifts)  # (K, V): chord c of the original key in key k
