@@ -15,10 +15,10 @@ from accompanist.melody import Melody
 SETS = {
     "lstm": ["hidden=16", "embed_dim=16", "pitch_dim=8", "shifts=2", "batch_size=2"],
     "gan": [
-        "hidden=16",
+        "encoder_options=hidden=16,embed_dim=16,pitch_dim=8,epochs=1,batch_size=2,shifts=2",
+        "code_dim=4",
+        "code_hidden=8",
         "pitch_dim=8",
-        "chord_dim=8",
-        "noise_dim=4",
         "critic_hidden=8",
         "window=8",
         "shifts=2",

@@ -4,7 +4,7 @@ import pytest
 
 from accompanist.nn import shapes
 from accompanist.nn.configs import GANConfig, LSTMConfig
-from accompanist.nn.gan import Generator
+from accompanist.nn.gan import Generator, encoder_config
 from accompanist.nn.lstm import ChordNet
 
 LSTM_CONFIGS = [
@@ -12,8 +12,11 @@ LSTM_CONFIGS = [
     LSTMConfig(hidden=16, embed_dim=8, pitch_dim=4, layers=3, voice_weight=0, styles="folk"),
 ]
 GAN_CONFIGS = [
-    GANConfig(),
-    GANConfig(hidden=16, pitch_dim=4, chord_dim=8, noise_dim=3, styles="chorale,folk"),
+    (GANConfig(), encoder_config(LSTMConfig())),
+    (
+        GANConfig(code_dim=3, code_hidden=8, styles="chorale,folk"),
+        LSTMConfig(hidden=16, embed_dim=8, layers=1, dropout=0.0, voice_weight=0, styles="chorale,folk"),
+    ),
 ]
 
 
@@ -28,10 +31,13 @@ def test_chordnet_shapes(config, bidirectional):
     assert shapes.chordnet(config, bidirectional) == torch_shapes(net)
 
 
-@pytest.mark.parametrize("config", GAN_CONFIGS)
+@pytest.mark.parametrize("configs", GAN_CONFIGS)
 @pytest.mark.parametrize("causal", [False, True])
-def test_generator_shapes(config, causal):
-    assert shapes.generator(config, causal) == torch_shapes(Generator(config, causal=causal))
+def test_generator_shapes(configs, causal):
+    config, encoder = configs
+    assert shapes.generator(config, encoder, causal) == torch_shapes(
+        Generator(config, encoder, causal=causal)
+    )
 
 
 def test_check_counts_what_does_not_fit():

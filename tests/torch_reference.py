@@ -17,18 +17,21 @@ def lstm_probabilities(model, melody, causal: bool) -> np.ndarray:
 
 
 def gan_probabilities(model, melody, causal: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The numpy sampler's probabilities for one seed, and torch's Generator teacher-forced with the
-    same noise and the same drawn chords (each key fed the chord in its own key)."""
-    from accompanist.nn.gan_numpy import BOS, Draws
+    """The numpy generator's probabilities for one seed, and torch's Generator's for the same
+    melody under the same codes (one per phrase, drawn from the seed's stream in order)."""
+    from accompanist.nn.gan_numpy import Codes, phrase_index
 
-    index, probs = model.sample(melody, causal=causal, seed=seed)
-    gen, net = model.generators["causal" if causal else "offline"], model.nets[causal]
-    k = len(net.shifts)
-    batch = collate([melody.transpose(int(s)) for s in net.shifts], styles=[model.style_row] * k)
-    draws = Draws(seed, model.config.noise_dim, model.config.noise_scale)
-    noise = torch.from_numpy(np.stack([draws.beat()[0] for _ in range(melody.n_beats)]))
-    previous = torch.from_numpy(net.perm_bos[:, np.concatenate([[BOS], index[:-1]])])
+    probs = model.probabilities(melody, causal=causal, seed=seed)
+    gen = model.generators["causal" if causal else "offline"]
+    shifts, config = model.melody_net.shifts, model.config
+    codes = Codes(seed, config.code_dim)
+    phrases = phrase_index(melody.bar_pos, config.phrase_bars)
+    drawn = np.stack([codes.code() * model.scale[causal] for _ in range(phrases[-1] + 1)])
+    per_beat = torch.from_numpy(drawn[phrases]).float()
+    k = len(shifts)
+    batch = collate([melody.transpose(int(s)) for s in shifts], styles=[model.style_row] * k)
     with torch.no_grad():
-        logits = gen.decode(gen.context(batch), noise.expand(k, -1, -1), previous)[0]
+        logits = gen.logits(gen.features(batch), per_beat.expand(k, -1, -1))
     rows = logits.softmax(-1).double().numpy()
-    return probs, np.take_along_axis(rows, net.perm[:, None, :], -1).mean(0)
+    perm = model.heads[causal].gather - rows.shape[-1] * np.arange(k)[:, None]
+    return probs, np.take_along_axis(rows, perm[:, None, :], -1).mean(0)

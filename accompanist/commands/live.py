@@ -194,8 +194,8 @@ def _wait(
 def _vary_note(args: argparse.Namespace) -> str:
     if not args.varies:
         return (
-            f"  v: {args.model} has no other idea (its chords hardly depend on the seed; a model "
-            "that samples, the gan, gives ideas with --temperature, say 0.35)"
+            f"  v: {args.model} has no other idea (its chords do not depend on the seed; the gan's "
+            "seed picks a code per phrase)"
         )
     if args.tempo or args.clock:
         return f"  v: a new idea from the next {args.phrase_bars}-bar phrase"

@@ -1,19 +1,25 @@
-"""Training the conditional GAN (``accompanist.nn.gan``): both generators against one critic.
+"""Training the conditional GAN (``accompanist.nn.gan``): both generators' code heads against one critic.
 
-Chords are discrete, so D's gradient reaches G through a straight-through Gumbel-softmax: the
-forward pass feeds D (and the next beat) the hard one-hot sample, the backward pass uses the
-gradient of the relaxed softmax. D scores every beat of a window of (melody, chords) with
-dilated convolutions (a "patch" critic). Training is stable because G also minimises the
-teacher-forced cross-entropy against Bach's chords; ``adversarial_weight`` scales the
-non-saturating GAN term (0 gives the supervised-only model and skips D altogether). The loop is
-``accompanist.nn.trainer.Trainer``'s (patience, torchrun, clipping), with ``GANStep`` as its step.
+The melody nets are a trained lstm's (``melody_encoder``: a checkpoint, or an lstm trained here
+first), frozen: each epoch's batches carry their features, computed once. Each step draws two
+codes per phrase for every piece and trains the code heads on three terms:
 
-``consonance_weight`` adds a reward in the manner of RL Tuner (Jaques et al., 2017): the expected
-consonance of G's chords with the melody under its own sampling distribution (the logits at
-``train_temperature``). A chord's consonance at a beat is the PCS interval score of its tones
-against the beat's sounding melody steps (``accompanist.metrics``), in [-1, 1]. Sampling at a
-temperature picks an unlikely chord now and then; the reward teaches G to keep those draws
-among the chords that fit the melody, which D, judging a few beats at a time, does not enforce.
+- the cross-entropy against the corpus's chords under both codes: every code must harmonize well;
+- a mode-seeking term (Mao et al., 2019, "Mode Seeking GANs"): minus the total-variation
+  distance between the two codes' chord distributions at each beat, weighted by
+  ``diversity_weight``, so that different codes give different chords where the melody allows;
+- the non-saturating GAN term of a critic D that scores every beat of a window of (melody,
+  chords), with dilated convolutions (a "patch" critic), weighted by ``adversarial_weight`` (0:
+  the supervised variant, no critic). Chords are discrete, so D's gradient reaches G through a
+  straight-through sample: the forward pass feeds D the greedy one-hot, the backward pass the
+  gradient of the softmax at ``gumbel_tau``.
+
+``consonance_weight`` adds the expected consonance of G's chords with the melody (a reward in
+the manner of RL Tuner, Jaques et al., 2017): a chord's consonance at a beat is the PCS interval
+score of its tones against the beat's sounding melody steps (``accompanist.metrics``), in [-1, 1].
+The loop is ``accompanist.nn.trainer.Trainer``'s (patience, torchrun, clipping), with
+``GANStep`` as its step. After training, ``calibrate`` sets each style's code scales (offline,
+live): the smallest whose 8 seeds reach ``diversity_target`` on that style's validation pieces.
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ from accompanist.data.corpora import style_index
 from accompanist.metrics import PCS_SUMS
 from accompanist.nn.configs import VALIDATION_BATCH, GANConfig
 from accompanist.nn.encoding import IGNORE, REST_TOKEN, collate
-from accompanist.nn.gan import BOS, Discriminator, Generator
+from accompanist.nn.gan import Discriminator, Generator, encoder_config
+from accompanist.nn.gan_numpy import phrase_index
 from accompanist.nn.trainer import Trainer, TrainerConfig
 
 V = chords.VOCAB_SIZE
+NETS = ("offline", "causal")
+SCALES = np.round(np.arange(0.1, 4.01, 0.1), 2)  # the code scales ``calibrate`` tries, smallest first
 
 
 _CHORD_SCORES = torch.tensor(
@@ -52,20 +61,69 @@ def consonance(pitch: torch.Tensor) -> torch.Tensor:
     return scores / sounding.sum(-1, keepdim=True).clamp(min=1)
 
 
-def batches(pieces: list, size: int, rng: np.random.Generator) -> list[dict[str, torch.Tensor]]:
-    """Padded batches of pieces of similar length (less padding), in a random order."""
+def melody_encoder(config: GANConfig, train: list, valid: list, *, device: str, seed: int, progress: bool):
+    """(the lstm whose nets read the melody, what to record of it): ``config.encoder``'s
+    checkpoint, or an lstm trained here on the same pieces (``encoder_options``)."""
+    from accompanist import harmonizers
+    from accompanist.config import parse_sets
+    from accompanist.errors import AccompanistError
+    from accompanist.harmonizers.lstm import LSTMHarmonizer
+
+    if config.encoder:
+        lstm = harmonizers.load(config.encoder)
+        if not isinstance(lstm, LSTMHarmonizer):
+            raise AccompanistError(f"encoder={config.encoder} is a {lstm.family} model, not an lstm")
+        meta = lstm.meta
+        return lstm, {
+            "checkpoint": config.encoder,
+            "train_seconds": meta.get("train_seconds"),
+            "split": meta.get("split"),
+        }
+    options = parse_sets([o for o in config.encoder_options.split(",") if o])
+    lstm = LSTMHarmonizer.fit(train, valid, options=options, device=device, seed=seed, progress=progress)
+    return lstm, {"trained": "here", "options": options, **{k: lstm.meta.get(k) for k in ("seconds",)}}
+
+
+def generators(config: GANConfig, lstm) -> dict[str, Generator]:
+    """Both generators on the lstm's weights (its voice head left out), the encoders frozen."""
+    encoder = encoder_config(lstm.config)
+    out = {}
+    for name, source in zip(NETS, ("bidirectional", "causal")):
+        gen = Generator(config, encoder, causal=name == "causal")
+        weights = {k: torch.as_tensor(np.asarray(v)) for k, v in lstm.weights[source].items()}
+        missing, unexpected = gen.load_state_dict(
+            {k: v for k, v in weights.items() if not k.startswith("voice_head.")}, strict=False
+        )
+        assert all(k.startswith("code.") for k in missing) and not unexpected, (missing, unexpected)
+        out[name] = gen.freeze_encoder()
+    return out
+
+
+def batches(pieces: list, size: int, rng: np.random.Generator, config: GANConfig, gens: dict) -> list[dict]:
+    """Padded batches of pieces of similar length (less padding), in a random order, each with
+    its phrase index (B, T) and each generator's features (``features_offline``, ``features_causal``)."""
     lengths = np.array([p.melody.n_beats for p in pieces]) + rng.uniform(0, 8, len(pieces))
     order = np.argsort(lengths)
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(groups)
-    return [
-        collate(
+    out = []
+    for g in groups:
+        batch = collate(
             [pieces[i].melody for i in g],
             [pieces[i].chords for i in g],
             [style_index(pieces[i].style) for i in g],
         )
-        for g in groups
-    ]
+        phrase = torch.zeros_like(batch["bar"])
+        for row, i in enumerate(g):
+            index = phrase_index(pieces[i].melody.bar_pos, config.phrase_bars)
+            phrase[row, : len(index)] = torch.from_numpy(index)
+        batch["phrase"] = phrase
+        device = next(iter(gens.values())).head.weight.device
+        batch = {k: v.to(device) for k, v in batch.items()}
+        for name, gen in gens.items():
+            batch[f"features_{name}"] = gen.frozen_features(batch)
+        out.append(batch)
+    return out
 
 
 def random_keys(pieces: list, rng: np.random.Generator) -> list:
@@ -73,11 +131,13 @@ def random_keys(pieces: list, rng: np.random.Generator) -> list:
     return [p.transpose(int(s)) if s else p for p, s in zip(pieces, rng.integers(-6, 6, len(pieces)))]
 
 
-def previous_chords(targets: torch.Tensor) -> torch.Tensor:
-    """Bach's chord of the beat before each beat (BOS first), the decoder's teacher-forced input."""
-    prev = torch.roll(targets.clamp(min=0), 1, dims=1)
-    prev[:, 0] = BOS
-    return prev
+def phrase_codes(
+    phrase: torch.Tensor, code_dim: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """(B, T, code_dim): one standard normal code per phrase of each piece, on every beat of it."""
+    b, t = phrase.shape
+    codes = torch.randn(b, int(phrase.max()) + 1, code_dim, generator=generator).to(phrase.device)
+    return codes.gather(1, phrase[..., None].expand(b, t, code_dim))
 
 
 def window(batch: dict[str, torch.Tensor], start: int, stop: int) -> dict[str, torch.Tensor]:
@@ -90,11 +150,13 @@ def masked_bce(logits: torch.Tensor, target: float, mask: torch.Tensor) -> torch
     return (loss * mask).sum() / mask.sum().clamp(min=1)
 
 
-NETS = ("offline", "causal")
+def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (values * mask).sum() / mask.sum().clamp(min=1)
 
 
 def gan_trainer(
     config: GANConfig,
+    lstm,
     train: list,
     valid: list,
     *,
@@ -104,25 +166,22 @@ def gan_trainer(
     world: int = 1,
     progress: bool = False,
 ) -> Trainer:
-    """The trainer of both generators and the critic (a ModuleDict: offline, causal, critic); each
-    generator keeps the weights of its own best validation epoch."""
+    """The trainer of both generators' code heads and the critic (a ModuleDict: offline, causal,
+    critic) on ``lstm``'s melody nets; each generator keeps the weights of its best validation epoch."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    nets = nn.ModuleDict(
-        {name: Generator(config, causal=name == "causal") for name in NETS}
-        | {"critic": Discriminator(config)}
-    ).to(device)
+    nets = nn.ModuleDict(generators(config, lstm) | {"critic": Discriminator(config)}).to(device)
+    gens = {name: nets[name] for name in NETS}
     train = balance_styles(train, config.style_balance)
-    valid_batches = batches(valid, VALIDATION_BATCH, np.random.default_rng(0)) if valid else []
+    valid_batches = batches(valid, VALIDATION_BATCH, np.random.default_rng(0), config, gens) if valid else []
 
     def epoch_batches(epoch: int) -> list[dict[str, torch.Tensor]]:
-        pieces = random_keys(train, rng) if config.transpose else train
-        return batches(pieces, config.batch_size, rng)
+        return batches(random_keys(train, rng), config.batch_size, rng, config, gens)
 
     def validate(nets: nn.ModuleDict) -> dict[str, float]:
         if not valid_batches:
             return {name: float("nan") for name in NETS}
-        return {name: accuracy(nets[name], valid_batches, config, device) for name in NETS}
+        return {name: accuracy(nets[name], name, valid_batches, config) for name in NETS}
 
     return Trainer(
         TrainerConfig(
@@ -145,14 +204,14 @@ def gan_trainer(
 
 
 class GANStep:
-    """One update of D (if adversarial) and of both generators: the gan's step in the Trainer."""
+    """One update of D (if adversarial) and of both code heads: the gan's step in the Trainer."""
 
     def __init__(self, config: GANConfig, trainer: Trainer, rng: np.random.Generator, device: str) -> None:
         self.config, self.trainer, self.rng, self.device = config, trainer, rng, device
         nets = trainer.model
-        self.generators = [nets[name] for name in NETS]
+        self.generators = {name: nets[name] for name in NETS}
         self.critic = nets["critic"]
-        self.g_params = [p for g in self.generators for p in g.parameters()]
+        self.g_params = [p for g in self.generators.values() for p in g.parameters() if p.requires_grad]
         self.g_opt = torch.optim.AdamW(self.g_params, lr=config.lr, weight_decay=config.weight_decay)
         self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=config.d_lr, betas=(0.5, 0.999))
         self.advance = trainer.one_cycle(self.g_opt, config.lr)
@@ -162,7 +221,8 @@ class GANStep:
         return self.config.adversarial_weight > 0
 
     def __call__(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-        """Returns the losses: ce, cons (with a consonance reward), d and adv (when adversarial)."""
+        """Returns the losses: ce, differ (the mode-seeking distance), cons (with a consonance
+        reward), d and adv (when adversarial)."""
         cfg = self.config
         batch = {k: v.to(self.device) for k, v in batch.items()}
         n_beats = batch["mask"].shape[1]
@@ -170,11 +230,12 @@ class GANStep:
         start = int(self.rng.integers(0, n_beats - width + 1))
         part = window(batch, start, start + width)
         scores = consonance(batch["pitch"]) if cfg.consonance_weight > 0 else None
-        ces, rewards, fakes = zip(*(self._generate(g, batch, start, width, scores) for g in self.generators))
-        losses = {"ce": sum(ces) / len(ces)}
-        g_loss = losses["ce"]
-        if cfg.consonance_weight > 0:
-            losses["cons"] = sum(rewards) / len(rewards)
+        terms = [self._generate(name, batch, scores, slice(start, start + width)) for name in NETS]
+        ces, differs, rewards, fakes = zip(*terms)
+        losses = {"ce": sum(ces) / 2, "differ": sum(differs) / 2}
+        g_loss = losses["ce"] - cfg.diversity_weight * losses["differ"]
+        if scores is not None:
+            losses["cons"] = sum(rewards) / 2
             g_loss = g_loss - cfg.consonance_weight * losses["cons"]
         if self.adversarial:
             fake = torch.cat(fakes)
@@ -186,34 +247,28 @@ class GANStep:
         self.advance()
         return {k: float(v.detach()) for k, v in losses.items()}
 
-    def _generate(self, gen: Generator, batch, start: int, width: int, scores: torch.Tensor | None):
-        """Teacher-forced cross-entropy and, given the (B, T, V) consonance ``scores``, the expected
-        consonance over the batch; free-run samples over the window (only when adversarial)."""
-        cfg = self.config
-        context = gen.context(batch)
-        b, t = batch["mask"].shape
-        noise = torch.randn(b, t, cfg.noise_dim, device=self.device) * cfg.noise_scale
-        prev = previous_chords(batch["chords"])
-        state, logits = gen.start(b)[0], []
-        if start:  # split the teacher-forced run to get the decoder's state where the window starts
-            head, state = gen.decode(context[:, :start], noise[:, :start], prev[:, :start])
-            logits.append(head)
-        logits.append(gen.decode(context[:, start:], noise[:, start:], prev[:, start:], state)[0])
-        logits = torch.cat(logits, 1)
-        ce = F.cross_entropy(logits.reshape(-1, V), batch["chords"].reshape(-1), ignore_index=IGNORE)
-        reward = None
-        if scores is not None:
-            expected = ((logits / cfg.train_temperature).softmax(-1) * scores).sum(-1)
-            reward = (expected * batch["mask"]).sum() / batch["mask"].sum().clamp(min=1)
-        if not self.adversarial:
-            return ce, reward, None
-        span = slice(start, start + width)
-        temperature, tau = cfg.train_temperature, cfg.gumbel_tau
-        fake = gen.free_run(context[:, span], noise[:, span], prev[:, start], state, temperature, tau)
-        return ce, reward, fake
+    def _generate(self, name: str, batch, scores: torch.Tensor | None, span: slice):
+        """Under two codes per phrase: the mean cross-entropy, the mean total-variation distance
+        between the two codes' distributions, the expected consonance (given ``scores``) and
+        the first code's straight-through samples over the window (when adversarial)."""
+        cfg, gen = self.config, self.generators[name]
+        features, mask = batch[f"features_{name}"], batch["mask"].float()
+        logits = [gen.logits(features, phrase_codes(batch["phrase"], cfg.code_dim)) for _ in range(2)]
+        targets = batch["chords"].reshape(-1)
+        ce = sum(F.cross_entropy(x.reshape(-1, V), targets, ignore_index=IGNORE) for x in logits) / 2
+        probs = [x.softmax(-1) for x in logits]
+        differ = masked_mean((probs[0] - probs[1]).abs().sum(-1) / 2, mask)
+        reward = masked_mean((probs[0] * scores).sum(-1), mask) if scores is not None else None
+        fake = None
+        if self.adversarial:
+            first = logits[0][:, span]
+            hard = F.one_hot(first.argmax(-1), V).to(first.dtype)
+            soft = (first / cfg.gumbel_tau).softmax(-1)
+            fake = hard + soft - soft.detach()
+        return ce, differ, reward, fake
 
     def _critic_step(self, part, fake: torch.Tensor) -> torch.Tensor:
-        """One update of D on Bach's chords (target 0.9, one-sided smoothing) and on the generators'."""
+        """One update of D on the corpus's chords (target 0.9, one-sided smoothing) and on the generators'."""
         n = fake.shape[0] // part["mask"].shape[0]
         both = {k: torch.cat([v] * (n + 1)) for k, v in part.items()}
         real = F.one_hot(part["chords"].clamp(min=0), V).float()
@@ -225,21 +280,100 @@ class GANStep:
 
 
 @torch.no_grad()
-def accuracy(gen: Generator, batches: list[dict[str, torch.Tensor]], config: GANConfig, device: str) -> float:
-    """Share of beats where the generator's most likely chords (temperature 0) match the
-    corpus's, per style, averaged over the styles (the smaller corpus counts as much)."""
+def accuracy(gen: Generator, name: str, batches: list[dict[str, torch.Tensor]], config: GANConfig) -> float:
+    """The generator's accuracy at its target variety: greedy chords under 8 fixed draws of codes,
+    at the code scale (found by bisection) where the draws' diversity reaches
+    ``diversity_target``; per style, averaged over the styles (the smaller corpus counts as much).
+    Where even the largest scale falls short, the shortfall is taken off. Accuracy alone would
+    prefer the first epochs, whose codes change little."""
     rng = torch.Generator().manual_seed(0)
-    hits: dict[int, int] = {}
-    total: dict[int, int] = {}
+    runs = []
     for batch in batches:
-        batch = {k: v.to(device) for k, v in batch.items()}
-        b, t = batch["mask"].shape
-        noise = torch.randn(b, t, config.noise_dim, generator=rng).to(device)
-        state, first = gen.start(b)
-        fake = gen.free_run(gen.context(batch), noise * config.noise_scale, first, state, 0.0, 1.0, rng)
-        hit = (fake.argmax(-1) == batch["chords"]) & batch["mask"]
+        features = batch[f"features_{name}"]
+        codes = [phrase_codes(batch["phrase"], config.code_dim, rng) for _ in range(8)]
+        runs.append((gen.head(features), gen.code.p(features), codes, batch))
+
+    def decode(scale: float) -> list[list[torch.Tensor]]:
+        return [
+            [(base + gen.code.o(torch.tanh(shared + gen.code.q(z * scale)))).argmax(-1) for z in codes]
+            for base, shared, codes, _ in runs
+        ]
+
+    def diversity(chosen: list[list[torch.Tensor]]) -> float:
+        differ = beats = 0.0
+        for seeds, (*_, batch) in zip(chosen, runs):
+            mask = batch["mask"]
+            for i in range(len(seeds)):
+                for j in range(i):
+                    differ += float(((seeds[i] != seeds[j]) & mask).sum())
+                    beats += float(mask.sum())
+        return differ / max(beats, 1.0)
+
+    low, high = 0.0, float(SCALES[-1])
+    shortfall = max(0.0, config.diversity_target - diversity(decode(high)))
+    for _ in range(7 if not shortfall else 0):
+        middle = (low + high) / 2
+        low, high = (low, middle) if diversity(decode(middle)) >= config.diversity_target else (middle, high)
+    hits: dict[int, float] = {}
+    total: dict[int, float] = {}
+    for seeds, (*_, batch) in zip(decode(high), runs):
+        mask = batch["mask"]
         for style in batch["style"].unique().tolist():
             rows = batch["style"] == style
-            hits[style] = hits.get(style, 0) + int(hit[rows].sum())
-            total[style] = total.get(style, 0) + int(batch["mask"][rows].sum())
-    return float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
+            for chosen in seeds:
+                hits[style] = hits.get(style, 0) + float(((chosen == batch["chords"]) & mask)[rows].sum())
+                total[style] = total.get(style, 0) + float(mask[rows].sum())
+    score = float(np.mean([hits[s] / max(total[s], 1) for s in total])) if total else 0.0
+    return score - shortfall  # codes that cannot reach the target even at the largest scale lose
+
+
+def calibrate(model, valid: list) -> tuple[str, str]:
+    """``code_scale`` and ``live_code_scale``: for each style the model learned and each
+    generator, the smallest of ``SCALES`` whose 8 seeds' greedy harmonizations of the style's
+    validation pieces reach ``diversity_target`` (the largest where none does); 1.0 for a style
+    without validation pieces. The causal generator's chords under a phrase's code are its
+    melody net's features run over the whole melody, then the head: what stepping gives."""
+    from accompanist.nn.lstm_numpy import NumpyChordNet
+    from accompanist.nn.numpy_nets import arrays
+
+    causal_net = NumpyChordNet(
+        arrays(model.weights["causal"]), model.encoder.layers, list(model.melody_net.shifts), False
+    )
+    out = {False: [], True: []}
+    for style in model.styles:
+        pieces = [p for p in valid if p.style == style and p.melody.n_beats]
+        model.use_style(style)
+        for causal, net in ((False, model.melody_net), (True, causal_net)):
+            features = [net.features(p.melody, model.style_row) for p in pieces]
+            scale = _smallest_scale(model, model.heads[causal], pieces, features)
+            out[causal].append(f"{style}={scale:g}")
+    return ",".join(out[False]), ",".join(out[True])
+
+
+def _smallest_scale(model, head, pieces: list, features: list[np.ndarray]) -> float:
+    from accompanist.nn.gan_numpy import Codes
+    from accompanist.variety import SEEDS, diversity
+
+    if not pieces:
+        return 1.0
+    config, runs = model.config, []
+    for p, f in zip(pieces, features):
+        phrases = phrase_index(p.melody.bar_pos, config.phrase_bars)
+        streams = [Codes(s, config.code_dim) for s in SEEDS]
+        drawn = [np.stack([c.code() for _ in range(phrases[-1] + 1)]) for c in streams]
+        runs.append((head.project(f), phrases, drawn))
+    beats = [p.melody.n_beats for p in pieces]
+    for scale in SCALES:
+        per_piece = [
+            diversity([decode(head, projected, phrases, codes * scale) for codes in drawn])
+            for projected, phrases, drawn in runs
+        ]
+        if np.average(per_piece, weights=beats) >= config.diversity_target:
+            return float(scale)
+    return float(SCALES[-1])
+
+
+def decode(head, projected: np.ndarray, phrases: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Greedy chords of projected features (``CodeHead.project``) under one code per phrase."""
+    shares = np.stack([head.code_share(z) for z in codes])
+    return head.probabilities(None, shares[phrases], projected).argmax(axis=1)

@@ -49,14 +49,18 @@ class NumpyChordNet:
         self.head_bias = w["head.bias"].astype(DTYPE)
         self.perm = chord_permutation(self.shifts)
 
+    def features(self, melody: Melody, style: int) -> np.ndarray:
+        """(K, n_beats, width) the top layer's outputs, in each key (what the head reads)."""
+        x = self.encoder.melody(*melody_arrays(melody), style)
+        for directions in self.layers:
+            x = run(x, *directions)
+        return x
+
     def probabilities(self, melody: Melody, style: int) -> np.ndarray:
         """(n_beats, V) chord probabilities, averaged over the keys."""
         if melody.n_beats == 0:
             return np.zeros((0, chords.VOCAB_SIZE))
-        x = self.encoder.melody(*melody_arrays(melody), style)
-        for directions in self.layers:
-            x = run(x, *directions)
-        logits = affine(x, self.head, self.head_bias)
+        logits = affine(self.features(melody, style), self.head, self.head_bias)
         return key_average(softmax(logits), self.perm)
 
 
@@ -109,8 +113,8 @@ class NumpyStepper:
                 np.dot(state, weight, out=ahead)
             self.prepared = True
 
-    def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
-        """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
+    def advance(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
+        """The state after one more beat: (K, h + 1) the top layer's [h, 1], one row per shift."""
         self.prepare()
         self.encoder.beat(pitch, onset, bar_pos, self.style, self.inputs[0])
         h, last = self.hidden, len(self.states) - 1
@@ -122,7 +126,11 @@ class NumpyStepper:
             if k < last:
                 self.inputs[k + 1][:] = out
         self.prepared = False
-        logits = np.dot(self.states[-1], self.head, out=self.logits)
+        return self.states[-1]
+
+    def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
+        """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
+        logits = np.dot(self.advance(pitch, onset, bar_pos), self.head, out=self.logits)
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits *= 1.0 / (len(self.shifts) * logits.sum(axis=1, keepdims=True))  # softmax, mean over shifts

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from accompanist import chords
-from accompanist.data.corpora import STYLES
 from accompanist.nn.configs import GANConfig, LSTMConfig
 from accompanist.nn.tokens import MAX_BAR_POS, N_PITCH_TOKENS
 
@@ -60,18 +59,13 @@ def chordnet(config: LSTMConfig, bidirectional: bool) -> Shapes:
     return out
 
 
-def generator(config: GANConfig, causal: bool) -> Shapes:
-    """``accompanist.nn.gan.Generator(config, causal)``."""
-    h = config.hidden
-    out = beat_encoder(config.pitch_dim, h)
-    if config.styles:
-        out["style.weight"] = (len(STYLES), h)
-    for suffix in ("_l0",) if causal else ("_l0", "_l0_reverse"):
-        out |= lstm_layer(h, h, "melody.", suffix)
-    out["chord.weight"] = (V + 1, config.chord_dim)
-    inputs = h * (1 if causal else 2) + config.noise_dim + config.chord_dim
-    out |= lstm_layer(inputs, h, "decoder.", "_l0")
-    out |= linear(h, V, "out.")
+def generator(config: GANConfig, encoder: LSTMConfig, causal: bool) -> Shapes:
+    """``accompanist.nn.gan.Generator(config, encoder, causal)``: the lstm's net and a code head."""
+    out = chordnet(encoder, bidirectional=not causal)
+    width = encoder.hidden * (1 if causal else 2)
+    out |= linear(width, config.code_hidden, "code.p.")
+    out["code.q.weight"] = (config.code_hidden, config.code_dim)
+    out |= linear(config.code_hidden, V, "code.o.")
     return out
 
 
