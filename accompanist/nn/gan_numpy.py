@@ -87,7 +87,7 @@ class CodeHead:
         return (features.reshape(k * t, -1) @ self.joined).reshape(k, t, -1)
 
     def probabilities(
-        self, features: np.ndarray, shares: np.ndarray, projected: np.ndarray | None = None
+        self, features: np.ndarray | None, shares: np.ndarray, projected: np.ndarray | None = None
     ) -> np.ndarray:
         """(T, V) chord probabilities, averaged over the keys, of (K, T, width) features under each
         beat's (T, hidden) code share (``projected``: their ``project``, if already computed)."""
