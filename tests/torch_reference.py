@@ -33,5 +33,5 @@ def gan_probabilities(model, melody, causal: bool, seed: int) -> tuple[np.ndarra
     with torch.no_grad():
         logits = gen.logits(gen.features(batch), per_beat.expand(k, -1, -1))
     rows = logits.softmax(-1).double().numpy()
-    perm = model.heads[causal].gather - rows.shape[-1] * np.arange(k)[:, None]
+    perm = model.heads[causal].perm
     return probs, np.take_along_axis(rows, perm[:, None, :], -1).mean(0)

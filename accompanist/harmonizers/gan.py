@@ -140,7 +140,7 @@ class GANHarmonizer(Harmonizer):
         codes = Codes(DEFAULT_SEED if seed is None else seed, self.config.code_dim)
         phrases = phrase_index(melody.bar_pos, self.config.phrase_bars)
         head = self.heads[False]
-        shares = np.stack([head.code_share(codes.code() * self.scale[False]) for _ in range(phrases[-1] + 1)])
+        shares = head.shares(codes.code() * self.scale[False] for _ in range(phrases[-1] + 1))
         probs = head.probabilities(self.features(melody), shares[phrases])
         if self.config.temperature <= 0:
             return probs.argmax(axis=1), probs

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from accompanist import chords
-from accompanist.nn.numpy_nets import DTYPE, chord_permutation
+from accompanist.nn.numpy_nets import DTYPE, chord_permutation, key_average, softmax, step_average
 
 V = chords.VOCAB_SIZE
 
@@ -71,15 +71,19 @@ class CodeHead:
         self.p_bias = w["code.p.bias"]
         self.o = np.ascontiguousarray(w["code.o.weight"].T, dtype=DTYPE)  # (hidden, V)
         self.o_bias = w["code.o.bias"].astype(DTYPE)
-        self.width, self.hidden = joined.shape[0], self.o.shape[0]
-        self.shifts = np.asarray(shifts, dtype=np.int64)
-        k = len(self.shifts)
-        self.gather = chord_permutation(self.shifts) + V * np.arange(k)[:, None]  # into (K, V), flat
+        self.hidden = self.o.shape[0]
+        k = len(shifts)
+        self.perm = chord_permutation(np.asarray(shifts, dtype=np.int64))  # (K, V): chord c in key k
+        self.gather = self.perm + V * np.arange(k)[:, None]  # into (K, V), flat
         self.both, self.logits = np.empty((k, V + self.hidden), DTYPE), np.empty((k, V), DTYPE)
 
     def code_share(self, code: np.ndarray) -> np.ndarray:
         """(hidden,) the code's share of the code layer, its bias folded in (once per phrase)."""
         return (code @ self.q + self.p_bias).astype(DTYPE)
+
+    def shares(self, codes) -> np.ndarray:
+        """(P, hidden) the code shares of P phrases' codes, in order."""
+        return np.stack([self.code_share(code) for code in codes])
 
     def project(self, features: np.ndarray) -> np.ndarray:
         """(K, T, V + hidden) what of the head depends on the (K, T, width) features alone."""
@@ -96,12 +100,7 @@ class CodeHead:
         logits = both[..., :V].reshape(k * t, V) + self.bias
         hidden = np.tanh(both[..., V:] + shares)
         logits += hidden.reshape(k * t, -1) @ self.o + self.o_bias
-        logits = logits.reshape(k, t, V)
-        logits -= logits.max(-1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(-1, keepdims=True)
-        perm = self.gather - V * np.arange(k)[:, None]
-        return np.take_along_axis(logits, perm[:, None, :], -1).mean(0, dtype=np.float64)
+        return key_average(softmax(logits.reshape(k, t, V)), self.perm)
 
     def step(self, features: np.ndarray, share: np.ndarray) -> np.ndarray:
         """(V,) one beat's probabilities from (K, width) features, into preallocated buffers."""
@@ -112,7 +111,4 @@ class CodeHead:
         np.tanh(hidden, out=hidden)
         logits += np.dot(hidden, self.o)
         logits += self.o_bias
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits *= 1.0 / (len(self.shifts) * logits.sum(axis=1, keepdims=True))  # softmax, mean over keys
-        return logits.ravel()[self.gather].sum(axis=0, dtype=np.float64)
+        return step_average(logits, self.gather)

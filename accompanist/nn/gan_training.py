@@ -81,7 +81,7 @@ def melody_encoder(config: GANConfig, train: list, valid: list, *, device: str, 
         }
     options = parse_sets([o for o in config.encoder_options.split(",") if o])
     lstm = LSTMHarmonizer.fit(train, valid, options=options, device=device, seed=seed, progress=progress)
-    return lstm, {"trained": "here", "options": options, **{k: lstm.meta.get(k) for k in ("seconds",)}}
+    return lstm, {"trained": "here", "options": options, "seconds": lstm.meta.get("seconds")}
 
 
 def generators(config: GANConfig, lstm) -> dict[str, Generator]:
@@ -106,6 +106,7 @@ def batches(pieces: list, size: int, rng: np.random.Generator, config: GANConfig
     order = np.argsort(lengths)
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(groups)
+    device = next(iter(gens.values())).head.weight.device
     out = []
     for g in groups:
         batch = collate(
@@ -118,7 +119,6 @@ def batches(pieces: list, size: int, rng: np.random.Generator, config: GANConfig
             index = phrase_index(pieces[i].melody.bar_pos, config.phrase_bars)
             phrase[row, : len(index)] = torch.from_numpy(index)
         batch["phrase"] = phrase
-        device = next(iter(gens.values())).head.weight.device
         batch = {k: v.to(device) for k, v in batch.items()}
         for name, gen in gens.items():
             batch[f"features_{name}"] = gen.frozen_features(batch)
@@ -375,5 +375,4 @@ def _smallest_scale(model, head, pieces: list, features: list[np.ndarray]) -> fl
 
 def decode(head, projected: np.ndarray, phrases: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Greedy chords of projected features (``CodeHead.project``) under one code per phrase."""
-    shares = np.stack([head.code_share(z) for z in codes])
-    return head.probabilities(None, shares[phrases], projected).argmax(axis=1)
+    return head.probabilities(None, head.shares(codes)[phrases], projected).argmax(axis=1)

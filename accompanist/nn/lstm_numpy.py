@@ -25,6 +25,7 @@ from accompanist.nn.numpy_nets import (
     key_average,
     run,
     softmax,
+    step_average,
 )
 from accompanist.nn.tokens import melody_arrays
 
@@ -131,7 +132,4 @@ class NumpyStepper:
     def probabilities(self, pitch: tuple[int, ...], onset: tuple[bool, ...], bar_pos: int) -> np.ndarray:
         """(V,) chord probabilities for one beat, averaged over the shifts; advances the state."""
         logits = np.dot(self.advance(pitch, onset, bar_pos), self.head, out=self.logits)
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits *= 1.0 / (len(self.shifts) * logits.sum(axis=1, keepdims=True))  # softmax, mean over shifts
-        return logits.ravel()[self.gather].sum(axis=0, dtype=np.float64)
+        return step_average(logits, self.gather)

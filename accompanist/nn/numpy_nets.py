@@ -79,6 +79,15 @@ def key_average(probs: np.ndarray, perm: np.ndarray) -> np.ndarray:
     return np.take_along_axis(probs, index, axis=-1).mean(axis=0, dtype=np.float64)
 
 
+def step_average(logits: np.ndarray, gather: np.ndarray) -> np.ndarray:
+    """(V,) one beat's (K, V) logits, softmaxed in place, averaged over the keys in the original
+    key (``gather``: chord c of key k at flat index k * V + perm[k, c])."""
+    logits -= logits.max(axis=1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits *= 1.0 / (logits.shape[0] * logits.sum(axis=1, keepdims=True))
+    return logits.ravel()[gather].sum(axis=0, dtype=np.float64)
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, in place."""
     logits -= logits.max(axis=-1, keepdims=True)
