@@ -19,8 +19,9 @@ melody. Every model harmonizes in ``style`` at the pace ``changes``
 ``probabilities`` raises NotImplementedError). Aggregation over pieces is described
 in ``accompanist.metrics``. Models are run with seed 0 so that generative ones are repeatable.
 
-A family adds its own numbers with ``Harmonizer.extra_metrics(pieces, causal=bool)``: the dict
-it returns is merged into that mode's metrics (the GAN reports diversity across seeds).
+A family adds its own numbers with ``Harmonizer.extra_metrics(pieces, causal=bool, changes=pace)``:
+the dict it returns is merged into that mode's metrics (the GAN reports diversity across seeds, at
+the same pace as the rest of its row).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def evaluate_mode(
         rows.append(metrics.piece_metrics(piece.melody, predicted, piece.chords, probabilities))
     scores = metrics.aggregate(rows)
     out = {key: scores.get(key) for key in MODEL_METRICS}
-    out.update(model.extra_metrics(pieces, causal=causal))
+    out.update(model.extra_metrics(pieces, causal=causal, changes=changes))
     return out
 
 

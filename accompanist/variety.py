@@ -32,9 +32,16 @@ SEED_METRICS = ("accuracy", "majmin", "pcs", "note_in_chord")
 ENTROPY_BINS = np.linspace(0.0, 3.5, 15)  # nats: 0 (one chord) to about 33 equally used chords
 
 
-def harmonize_seeds(model, pieces: list, *, causal: bool = False, seeds=SEEDS) -> list[list[np.ndarray]]:
-    """Each piece's chord indices under every seed: the ``harmonizations`` of ``variety_metrics``."""
-    return [[model.predict(p.melody, causal=causal, seed=s) for s in seeds] for p in pieces]
+def harmonize_seeds(
+    model, pieces: list, *, causal: bool = False, seeds=SEEDS, changes: str = "beat"
+) -> list[list[np.ndarray]]:
+    """Each piece's chord indices under every seed, at the pace ``changes`` (``accompanist.pace``;
+    ``auto``: the style's, what a user hears): the ``harmonizations`` of ``variety_metrics``."""
+    from accompanist import pace
+
+    return [
+        [pace.predict(model, p.melody, causal=causal, seed=s, changes=changes) for s in seeds] for p in pieces
+    ]
 
 
 def diversity(samples: list[np.ndarray]) -> float:

@@ -1,6 +1,7 @@
 """Variety that is music: each generator's harmonizations over 8 seeds on both test splits.
 
-For every model and corpus (each test split in its own style, at the beat pace), harmonizes each
+For every model and corpus (each test split in its own style, at the pace ``--changes``, default
+beat; ``auto``: the style's, as ``accompanist eval`` measures), harmonizes each
 test melody with ``SEEDS`` (greedy decoding unless ``--temperature``), offline and causal, and
 prints one Markdown row per model, corpus and mode with the figures of ``accompanist.variety``
 (diversity, distinct harmonizations of 8, each seed's accuracy / PCS / note-in-chord, mean and
@@ -9,7 +10,8 @@ JSON object (also written to ``--out``). Any family whose ``predict`` takes a se
 measured, so the old generator and the new one give comparable rows.
 
     python scripts/gan_variety.py [--models gan lstm] [--corpora chorales nottingham]
-                                  [--temperature T] [--out reports/gan/variety.json]
+                                  [--temperature T] [--changes beat|auto|half|bar]
+                                  [--out reports/gan/variety.json]
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ COLUMNS = (
 )
 
 
-def rows(model, pieces: list) -> dict[str, dict[str, float]]:
+def rows(model, pieces: list, changes: str) -> dict[str, dict[str, float]]:
     out = {}
     for mode in ("offline", "causal"):
-        scores = variety_metrics(pieces, harmonize_seeds(model, pieces, causal=mode == "causal"))
+        runs = harmonize_seeds(model, pieces, causal=mode == "causal", changes=changes)
+        scores = variety_metrics(pieces, runs)
         out[mode] = {k: round(v, 4) for k, v in scores.items() if v is not None}
     return out
 
@@ -56,6 +59,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["gan"])
     parser.add_argument("--corpora", nargs="+", default=["chorales", "nottingham"])
     parser.add_argument("--temperature", type=float, help="sample at this temperature instead")
+    parser.add_argument("--changes", default="beat", help="the pace chords are decoded at (default: beat)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     results: dict[str, dict] = {}
@@ -68,12 +72,13 @@ def main() -> None:
         for corpus_name in args.corpora:
             data = corpus(corpus_name)
             model.use_style(data.style)
-            scores = rows(model, data.parts(progress=False)["test"])
+            scores = rows(model, data.parts(progress=False)["test"], args.changes)
             results.setdefault(name, {})[corpus_name] = scores
             for mode, values in scores.items():
                 cells = " | ".join(str(values.get(k, "-")) for k in COLUMNS)
                 print(f"| {name} | {corpus_name} | {mode} | {cells} |", flush=True)
-    report = {"seeds": list(SEEDS), "temperature": args.temperature, "models": results}
+    report = {"seeds": list(SEEDS), "temperature": args.temperature, "changes": args.changes}
+    report["models"] = results
     json.dump(report, sys.stdout)
     print()
     if args.out:

@@ -40,7 +40,7 @@ class RootTriad(Harmonizer):
     def from_state(cls, state: dict[str, Any], device: str = "cpu") -> "RootTriad":
         return cls()
 
-    def extra_metrics(self, pieces: list, causal: bool) -> dict[str, float]:
+    def extra_metrics(self, pieces: list, causal: bool, changes: str = "auto") -> dict[str, float]:
         return {} if causal else {"diversity": 0.0}
 
 

@@ -385,3 +385,31 @@ def test_the_shared_trainer_keeps_each_generators_best_epoch_and_stops_on_patien
     for name, epoch in (("offline", 1), ("causal", 0)):
         for key, value in nets[name].state_dict().items():
             assert torch.equal(value, saved[epoch][name][key])
+
+
+def test_live_scale_follows_its_own_target_at_the_pace(tiny, chorales):
+    from accompanist.nn.gan_training import SCALES, calibrate
+
+    config = copy.deepcopy(tiny.config)
+    try:
+        tiny.config.live_diversity_target = 0.0  # any scale reaches it: the smallest is chosen
+        offline, live = calibrate(tiny, chorales["validation"][:4], {"chorale": "bar"})
+        assert live == f"chorale={SCALES[0]:g}"
+        tiny.config.live_diversity_target = 2.0  # none does: the largest
+        assert calibrate(tiny, chorales["validation"][:4])[1] == f"chorale={SCALES[-1]:g}"
+        assert offline.startswith("chorale=")
+    finally:
+        tiny.config = config
+        tiny.use_style(tiny.style)
+
+
+def test_variety_is_measured_at_the_pace_asked(tiny, chorales):
+    from accompanist.pace import change_points
+    from accompanist.variety import harmonize_seeds
+
+    pieces = chorales["test"][:2]
+    for causal in (False, True):
+        for piece, runs in zip(pieces, harmonize_seeds(tiny, pieces, causal=causal, changes="bar")):
+            fixed = ~change_points(piece.melody.bar_pos, "bar")
+            for chosen in runs:
+                assert np.all(chosen[1:][fixed[1:]] == chosen[:-1][fixed[1:]])

@@ -176,8 +176,9 @@ class Harmonizer(ABC):
         missing file is an error."""
         return None
 
-    def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
-        """A family's own figures on evaluation pieces, merged into its row (the gan's diversity)."""
+    def extra_metrics(self, pieces: list, *, causal: bool = False, changes: str = "auto") -> dict[str, float]:
+        """A family's own figures on evaluation pieces at the pace ``changes``, merged into its row
+        (the gan's diversity)."""
         return {}
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> None:

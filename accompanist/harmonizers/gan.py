@@ -171,9 +171,11 @@ class GANHarmonizer(Harmonizer):
         chosen = self.predict(melody, causal=causal, seed=seed)
         return pace.hold(chosen, may_change) if causal else pace.majority(chosen, may_change)
 
-    def extra_metrics(self, pieces: list, *, causal: bool = False) -> dict[str, float]:
-        """The variety of the harmonizations of ``DIVERSITY_SEEDS`` (``accompanist.variety``)."""
-        return variety_metrics(pieces, harmonize_seeds(self, pieces, causal=causal, seeds=DIVERSITY_SEEDS))
+    def extra_metrics(self, pieces: list, *, causal: bool = False, changes: str = "auto") -> dict[str, float]:
+        """The variety of the harmonizations of ``DIVERSITY_SEEDS`` at the pace ``changes``
+        (``accompanist.variety``)."""
+        runs = harmonize_seeds(self, pieces, causal=causal, seeds=DIVERSITY_SEEDS, changes=changes)
+        return variety_metrics(pieces, runs)
 
     # ---- live: numpy on the CPU, whatever the device -----------------------------------------
     def reset(self, seed: int | None = None) -> None:
@@ -238,6 +240,7 @@ class GANHarmonizer(Harmonizer):
         from accompanist.nn.gan import encoder_config
         from accompanist.nn.gan_training import calibrate, gan_trainer, melody_encoder
         from accompanist.nn.trainer import distributed
+        from accompanist.pace import pace_of
 
         config = apply_overrides(GANConfig(), options)
         config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
@@ -260,7 +263,8 @@ class GANHarmonizer(Harmonizer):
             nets = trainer.run()
         weights = {name: nets[name].cpu().state_dict() for name in NETS}
         model = cls(config, encoder_config(encoder.config), weights)
-        model.config.code_scale, model.config.live_code_scale = calibrate(model, valid)
+        paces = {st: pace_of([p for p in train if p.style == st]) for st in model.styles}
+        model.config.code_scale, model.config.live_code_scale = calibrate(model, valid, paces)
         model.use_style(model.style)
         model.meta = {
             "epochs": trainer.epoch + 1,

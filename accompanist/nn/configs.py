@@ -65,6 +65,7 @@ class GANConfig:
     code_scale: str = ""  # per style, "chorale=1.3,folk=2.5": set after training (``diversity_target``)
     live_code_scale: str = ""  # the same for the causal generator
     diversity_target: float = 0.28  # diversity of 8 seeds on the validation split that sets the scales
+    live_diversity_target: float = 0.25  # the same for the causal generator (live, each point costs accuracy)
     diversity_weight: float = 1.0  # the mode-seeking term: how far two codes' chords must differ
     adversarial_weight: float = 0.5  # the critic's term (0: the supervised variant, no critic)
     consonance_weight: float = 1.0  # an expected-consonance reward (0: none)

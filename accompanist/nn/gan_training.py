@@ -19,7 +19,8 @@ the manner of RL Tuner, Jaques et al., 2017): a chord's consonance at a beat is 
 score of its tones against the beat's sounding melody steps (``accompanist.metrics``), in [-1, 1].
 The loop is ``accompanist.nn.trainer.Trainer``'s (patience, torchrun, clipping), with
 ``GANStep`` as its step. After training, ``calibrate`` sets each style's code scales (offline,
-live): the smallest whose 8 seeds reach ``diversity_target`` on that style's validation pieces.
+live): the smallest whose 8 seeds reach ``diversity_target`` (``live_diversity_target``) on that
+style's validation pieces, their chords decoded at the style's pace as a user hears them.
 """
 
 from __future__ import annotations
@@ -327,48 +328,59 @@ def accuracy(gen: Generator, name: str, batches: list[dict[str, torch.Tensor]], 
     return score - shortfall  # codes that cannot reach the target even at the largest scale lose
 
 
-def calibrate(model, valid: list) -> tuple[str, str]:
+def calibrate(model, valid: list, paces: dict[str, str] | None = None) -> tuple[str, str]:
     """``code_scale`` and ``live_code_scale``: for each style the model learned and each
     generator, the smallest of ``SCALES`` whose 8 seeds' greedy harmonizations of the style's
-    validation pieces reach ``diversity_target`` (the largest where none does); 1.0 for a style
-    without validation pieces. The causal generator's chords under a phrase's code are its
-    melody net's features run over the whole melody, then the head: what stepping gives."""
+    validation pieces at its pace (``paces``, beat where absent; offline the span's most frequent
+    chord, causal the change point's chord held, as ``predict_spans`` does) reach
+    ``diversity_target`` (``live_diversity_target`` causal; the largest scale where none does);
+    1.0 for a style without validation pieces. The causal generator's chords under a phrase's
+    code are its melody net's features run over the whole melody, then the head: what stepping
+    gives."""
     from accompanist.nn.lstm_numpy import NumpyChordNet
     from accompanist.nn.numpy_nets import arrays
 
     causal_net = NumpyChordNet(
         arrays(model.weights["causal"]), model.encoder.layers, list(model.melody_net.shifts), False
     )
+    targets = {False: model.config.diversity_target, True: model.config.live_diversity_target}
     out = {False: [], True: []}
     for style in model.styles:
         pieces = [p for p in valid if p.style == style and p.melody.n_beats]
         model.use_style(style)
         for causal, net in ((False, model.melody_net), (True, causal_net)):
             features = [net.features(p.melody, model.style_row) for p in pieces]
-            scale = _smallest_scale(model, model.heads[causal], pieces, features)
+            pace = (paces or {}).get(style, "beat")
+            scale = _smallest_scale(
+                model, model.heads[causal], pieces, features, pace, causal, targets[causal]
+            )
             out[causal].append(f"{style}={scale:g}")
     return ",".join(out[False]), ",".join(out[True])
 
 
-def _smallest_scale(model, head, pieces: list, features: list[np.ndarray]) -> float:
+def _smallest_scale(
+    model, head, pieces: list, features: list[np.ndarray], pace: str, causal: bool, target: float
+) -> float:
     from accompanist.nn.gan_numpy import Codes
+    from accompanist.pace import change_points, hold, majority
     from accompanist.variety import SEEDS, diversity
 
     if not pieces:
         return 1.0
     config, runs = model.config, []
+    spans = hold if causal else majority
     for p, f in zip(pieces, features):
         phrases = phrase_index(p.melody.bar_pos, config.phrase_bars)
         streams = [Codes(s, config.code_dim) for s in SEEDS]
         drawn = [np.stack([c.code() for _ in range(phrases[-1] + 1)]) for c in streams]
-        runs.append((head.project(f), phrases, drawn))
+        runs.append((head.project(f), phrases, drawn, change_points(p.melody.bar_pos, pace)))
     beats = [p.melody.n_beats for p in pieces]
     for scale in SCALES:
         per_piece = [
-            diversity([decode(head, projected, phrases, codes * scale) for codes in drawn])
-            for projected, phrases, drawn in runs
+            diversity([spans(decode(head, projected, phrases, codes * scale), may) for codes in drawn])
+            for projected, phrases, drawn, may in runs
         ]
-        if np.average(per_piece, weights=beats) >= config.diversity_target:
+        if np.average(per_piece, weights=beats) >= target:
             return float(scale)
     return float(SCALES[-1])
 
