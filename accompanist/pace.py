@@ -88,6 +88,12 @@ def pace_of(pieces: list) -> str:
     return "beat"
 
 
+def style_paces(pieces: list) -> dict[str, str]:
+    """``pace_of`` the pieces of each style among them: what a model trained on them learns."""
+    styles = sorted({p.style for p in pieces})
+    return {style: pace_of([p for p in pieces if p.style == style]) for style in styles}
+
+
 def resolve(changes: str, model: Harmonizer) -> str:
     """The pace ``changes`` asks of this model in its current style (``auto``: the style's own; a
     model without a style input, a plug-in say, keeps its own pace)."""
@@ -129,6 +135,12 @@ def hold(indices: np.ndarray, may_change: np.ndarray) -> np.ndarray:
     indices = np.asarray(indices)
     last = np.maximum.accumulate(np.where(may_change, np.arange(len(indices)), 0))
     return indices[last]
+
+
+def held_or_majority(indices: np.ndarray, may_change: np.ndarray, *, causal: bool) -> np.ndarray:
+    """Per-beat choices fitted to spans: causal, the change point's chord held (``hold``, as live
+    play must); offline, each span's most frequent (``majority``)."""
+    return hold(indices, may_change) if causal else majority(indices, may_change)
 
 
 def majority(indices: np.ndarray, may_change: np.ndarray) -> np.ndarray:

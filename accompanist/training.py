@@ -21,7 +21,7 @@ import numpy as np
 from accompanist import harmonizers
 from accompanist.data.corpora import DEFAULT_STYLE, NAMES, corpus, folder_corpus
 from accompanist.harmonizers.base import Harmonizer
-from accompanist.pace import pace_of
+from accompanist.pace import style_paces
 
 TRAINING_CORPORA = NAMES  # every family learns both idioms unless told otherwise
 
@@ -92,7 +92,7 @@ def train_family(
         **source,
         "train_pieces": len(train),
         "train_pieces_by_style": dict(Counter(p.style for p in train)),
-        "pace": {st: pace_of([p for p in train if p.style == st]) for st in sorted({p.style for p in train})},
+        "pace": style_paces(train),
         "fraction": fraction,
         "seed": seed,
         "train_seconds": round(seconds, 2),

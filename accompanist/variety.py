@@ -25,7 +25,7 @@ from itertools import combinations
 
 import numpy as np
 
-from accompanist import chords, metrics
+from accompanist import chords, metrics, pace
 
 SEEDS = tuple(range(8))  # the seeds each melody is harmonized with
 SEED_METRICS = ("accuracy", "majmin", "pcs", "note_in_chord")
@@ -37,8 +37,6 @@ def harmonize_seeds(
 ) -> list[list[np.ndarray]]:
     """Each piece's chord indices under every seed, at the pace ``changes`` (``accompanist.pace``;
     ``auto``: the style's, what a user hears): the ``harmonizations`` of ``variety_metrics``."""
-    from accompanist import pace
-
     return [
         [pace.predict(model, p.melody, causal=causal, seed=s, changes=changes) for s in seeds] for p in pieces
     ]

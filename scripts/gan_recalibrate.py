@@ -35,7 +35,6 @@ def main() -> None:
     model.config.code_scale, model.config.live_code_scale = calibrate(
         model, parts["validation"], model.meta["pace"]
     )
-    model.use_style(model.style)
     model.save(args.out or args.checkpoint, model.meta)
     print(f"code_scale {before[0]} -> {model.config.code_scale}")
     print(f"live_code_scale {before[1]} -> {model.config.live_code_scale}")

@@ -168,8 +168,9 @@ class GANHarmonizer(Harmonizer):
         (offline) or the chord of its first beat (causal, as live play does)."""
         from accompanist import pace
 
-        chosen = self.predict(melody, causal=causal, seed=seed)
-        return pace.hold(chosen, may_change) if causal else pace.majority(chosen, may_change)
+        return pace.held_or_majority(
+            self.predict(melody, causal=causal, seed=seed), may_change, causal=causal
+        )
 
     def extra_metrics(self, pieces: list, *, causal: bool = False, changes: str = "auto") -> dict[str, float]:
         """The variety of the harmonizations of ``DIVERSITY_SEEDS`` at the pace ``changes``
@@ -240,7 +241,7 @@ class GANHarmonizer(Harmonizer):
         from accompanist.nn.gan import encoder_config
         from accompanist.nn.gan_training import calibrate, gan_trainer, melody_encoder
         from accompanist.nn.trainer import distributed
-        from accompanist.pace import pace_of
+        from accompanist.pace import style_paces
 
         config = apply_overrides(GANConfig(), options)
         config.styles = ",".join(s for s in STYLES if any(p.style == s for p in train))
@@ -263,8 +264,7 @@ class GANHarmonizer(Harmonizer):
             nets = trainer.run()
         weights = {name: nets[name].cpu().state_dict() for name in NETS}
         model = cls(config, encoder_config(encoder.config), weights)
-        paces = {st: pace_of([p for p in train if p.style == st]) for st in model.styles}
-        model.config.code_scale, model.config.live_code_scale = calibrate(model, valid, paces)
+        model.config.code_scale, model.config.live_code_scale = calibrate(model, valid, style_paces(train))
         model.use_style(model.style)
         model.meta = {
             "epochs": trainer.epoch + 1,

@@ -362,13 +362,12 @@ def _smallest_scale(
     model, head, pieces: list, features: list[np.ndarray], pace: str, causal: bool, target: float
 ) -> float:
     from accompanist.nn.gan_numpy import Codes
-    from accompanist.pace import change_points, hold, majority
+    from accompanist.pace import change_points, held_or_majority
     from accompanist.variety import SEEDS, diversity
 
     if not pieces:
         return 1.0
     config, runs = model.config, []
-    spans = hold if causal else majority
     for p, f in zip(pieces, features):
         phrases = phrase_index(p.melody.bar_pos, config.phrase_bars)
         streams = [Codes(s, config.code_dim) for s in SEEDS]
@@ -376,10 +375,10 @@ def _smallest_scale(
         runs.append((head.project(f), phrases, drawn, change_points(p.melody.bar_pos, pace)))
     beats = [p.melody.n_beats for p in pieces]
     for scale in SCALES:
-        per_piece = [
-            diversity([spans(decode(head, projected, phrases, codes * scale), may) for codes in drawn])
-            for projected, phrases, drawn, may in runs
-        ]
+        per_piece = []
+        for projected, phrases, drawn, may in runs:
+            chosen = [decode(head, projected, phrases, codes * scale) for codes in drawn]
+            per_piece.append(diversity([held_or_majority(c, may, causal=causal) for c in chosen]))
         if np.average(per_piece, weights=beats) >= target:
             return float(scale)
     return float(SCALES[-1])
